@@ -1,0 +1,222 @@
+"""Ballot validation and the result of one debate (APF: Government vs Opposition).
+
+Pure Python. Errors are codes (snake_case strings) with parameters in dicts; the web layer
+translates them into Kazakh, Russian and English.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+ROLES = ("PM", "MG", "LO", "MO")  # PM, MG gov; LO, MO opp
+GOV_ROLES = ("PM", "MG")
+OPP_ROLES = ("LO", "MO")
+SIDES = ("gov", "opp")
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class ScoreRules:
+    min: float = 15
+    max: float = 30
+    step: float = 0.5
+    allow_low_point_win: bool = False  # also allows equal totals (the winner is declared)
+    scores_required: bool = True  # False for elimination rounds: scores may be omitted
+
+
+def parse_mark(text) -> float | None:
+    """27.5, "27.5", "27,5", " 27 " -> float; None if not a (finite) number."""
+    if text is None or isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        value = float(text)
+    elif isinstance(text, str):
+        s = text.strip().replace(",", ".")
+        if not s:
+            return None
+        try:
+            value = float(s)
+        except ValueError:
+            return None
+    else:
+        return None
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return value
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_id(value):
+    """Speaker ids arrive as ints (JSON) or digit strings (forms)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+def default_speakers(gov_speaker_ids, opp_speaker_ids) -> dict:
+    """Team's first listed speaker is PM/LO, the second MG/MO (missing -> absent)."""
+    out = {}
+    gov, opp = tuple(gov_speaker_ids or ()), tuple(opp_speaker_ids or ())
+    for roles, ids in ((GOV_ROLES, gov), (OPP_ROLES, opp)):
+        for i, role in enumerate(roles):
+            if i < len(ids):
+                out[role] = ids[i]
+    return out
+
+
+def validate_ballot(winner, scores, speakers, gov_speaker_ids, opp_speaker_ids,
+                    rules: ScoreRules = ScoreRules()) -> dict[str, tuple[str, dict]]:
+    """Return {field: (error_code, params)}; empty dict means the ballot is valid.
+
+    Fields: "winner", "scores.<ROLE>", "speakers.<ROLE>", "speakers", "total".
+    """
+    errors: dict[str, tuple[str, dict]] = {}
+
+    # winner
+    if _blank(winner):
+        errors["winner"] = ("required", {})
+    elif winner not in SIDES:
+        errors["winner"] = ("invalid_winner", {})
+
+    # speakers
+    gov_ids = tuple(_as_id(s) for s in (gov_speaker_ids or ()))
+    opp_ids = tuple(_as_id(s) for s in (opp_speaker_ids or ()))
+    if not speakers:
+        chosen = default_speakers(gov_ids, opp_ids)
+    else:
+        chosen = {role: _as_id(speakers.get(role)) for role in ROLES}
+    resolved = {}
+    for role in ROLES:
+        sid = chosen.get(role)
+        if _blank(sid):
+            errors[f"speakers.{role}"] = ("required", {})
+            continue
+        team = gov_ids if role in GOV_ROLES else opp_ids
+        if sid not in team:
+            errors[f"speakers.{role}"] = ("not_in_team", {"speaker_id": sid})
+            continue
+        resolved[role] = sid
+    seen: dict = {}
+    for role, sid in resolved.items():
+        seen.setdefault(sid, []).append(role)
+    dups = {sid: roles for sid, roles in seen.items() if len(roles) > 1}
+    if dups:
+        sid, roles = next(iter(dups.items()))
+        errors["speakers"] = ("duplicate_speaker", {"speaker_id": sid, "roles": roles})
+
+    # scores
+    scores = scores or {}
+    given = any(not _blank(scores.get(role)) for role in ROLES)
+    if not given and not rules.scores_required:
+        return errors
+    marks = {}
+    for role in ROLES:
+        raw = scores.get(role)
+        key = f"scores.{role}"
+        if _blank(raw):
+            errors[key] = ("required", {})
+            continue
+        value = parse_mark(raw)
+        if value is None:
+            errors[key] = ("not_a_number", {})
+            continue
+        if value < rules.min - _EPS or value > rules.max + _EPS:
+            errors[key] = ("out_of_range", {"min": rules.min, "max": rules.max})
+            continue
+        if rules.step:
+            k = (value - rules.min) / rules.step
+            if abs(k - round(k)) > 1e-6:
+                errors[key] = ("off_step", {"step": rules.step})
+                continue
+        marks[role] = value
+
+    # totals: only when every mark and the winner are valid
+    if len(marks) == 4 and "winner" not in errors:
+        gov = marks["PM"] + marks["MG"]
+        opp = marks["LO"] + marks["MO"]
+        params = {"gov": gov, "opp": opp}
+        if not rules.allow_low_point_win:
+            if abs(gov - opp) < _EPS:
+                errors["total"] = ("tie", params)
+            elif (gov < opp) == (winner == "gov"):
+                errors["total"] = ("low_point_win", params)
+    return errors
+
+
+@dataclass(frozen=True)
+class BallotInput:
+    adjudicator_id: int
+    winner: str
+    scores: dict
+    speakers: dict
+    nominations: dict = field(default_factory=dict)  # {"orator": speaker_id, "analyst": speaker_id}
+
+
+@dataclass
+class DebateResult:
+    winner: str | None
+    votes: dict  # {"gov": n, "opp": m}
+    speaker_marks: dict  # speaker_id -> mean mark across the ballots carrying scores
+    team_points: dict  # "gov"/"opp" -> sum of the means of its speakers ({} if no scores)
+    margin: float | None  # gov points - opp points (None if no ballot carries scores)
+
+
+def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
+                  default_speakers: dict | None = None) -> DebateResult:
+    """Majority of the ballots decides; on an even split the chair's ballot decides
+    (winner None if the chair has no ballot among them). Each speaker's mark is the mean
+    of the panel's marks for them, over the ballots that carry scores. A ballot without a
+    `speakers` mapping uses `default_speakers` (role -> speaker id)."""
+    votes = {"gov": 0, "opp": 0}
+    for b in ballots:
+        if b.winner in votes:
+            votes[b.winner] += 1
+    if votes["gov"] > votes["opp"]:
+        winner = "gov"
+    elif votes["opp"] > votes["gov"]:
+        winner = "opp"
+    else:
+        winner = None
+        if votes["gov"] > 0 and chair_id is not None:
+            for b in ballots:
+                if b.adjudicator_id == chair_id and b.winner in votes:
+                    winner = b.winner
+                    break
+
+    sums: dict = {}
+    counts: dict = {}
+    side_of: dict = {}
+    order: list = []
+    for b in ballots:
+        if not b.scores:
+            continue
+        mapping = b.speakers or default_speakers or {}
+        for role in ROLES:
+            value = parse_mark(b.scores.get(role))
+            sid = mapping.get(role)
+            if value is None or sid is None:
+                continue
+            sid = _as_id(sid)
+            if sid not in sums:
+                sums[sid] = 0.0
+                counts[sid] = 0
+                order.append(sid)
+            sums[sid] += value
+            counts[sid] += 1
+            side_of[sid] = "gov" if role in GOV_ROLES else "opp"
+    speaker_marks = {sid: sums[sid] / counts[sid] for sid in order}
+    if speaker_marks:
+        team_points = {"gov": 0.0, "opp": 0.0}
+        for sid, mark in speaker_marks.items():
+            team_points[side_of[sid]] += mark
+        margin = team_points["gov"] - team_points["opp"]
+    else:
+        team_points, margin = {}, None
+    return DebateResult(winner=winner, votes=votes, speaker_marks=speaker_marks,
+                        team_points=team_points, margin=margin)
