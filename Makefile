@@ -1,0 +1,45 @@
+# The two commands: `make run` (the demo on SQLite at http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: setup run test test-pg test-browser translations extract-messages update-catalogs bench clean
+
+setup: $(VENV)/.installed translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d debate/translations
+
+run: setup
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi debate demo --reuse
+	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind 127.0.0.1:$(PORT) wsgi:app
+
+# The whole suite on SQLite; then again on PostgreSQL when TEST_DATABASE_URL is set
+# (.ci/run sets it); then the browser tests (they install Debian's Chromium if missing).
+test: setup
+	$(BIN)/pytest -q -p no:cacheprovider tests
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-pg; fi
+
+test-pg: setup
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -q -p no:cacheprovider tests --ignore=tests/tab --ignore=tests/browser
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o debate/translations/messages.pot --no-location --sort-output --ignore-dirs=".* _* node_modules bench tests migrations" .
+
+update-catalogs: extract-messages
+	$(BIN)/pybabel update -q -i debate/translations/messages.pot -d debate/translations --no-fuzzy-matching --ignore-obsolete
+
+bench: setup
+	$(BIN)/python bench/draw.py && $(BIN)/python bench/allocation.py && $(BIN)/python bench/standings.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,51 @@
+"""The tab system for Kazakhstan's national school debate tournament (APF)."""
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import build_config
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL for concurrent readers while a ballot is written, foreign keys on, and a busy
+    timeout so simultaneous writers wait instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.update(build_config(ROOT, config))
+
+    from . import models  # noqa: F401  (register the tables)
+    from .i18n import remember_choice, select_locale
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+                      cors_allowed_origins=[])
+    app.after_request(remember_choice)
+
+    from .views import register_views
+    register_views(app)
+    from .api import api_bp
+    app.register_blueprint(api_bp)
+    from .cli import debate_cli
+    app.cli.add_command(debate_cli)
+    from .web import install_web_helpers
+    install_web_helpers(app)
+    return app

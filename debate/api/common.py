@@ -1,0 +1,80 @@
+"""Helpers shared by the API endpoints: authentication, errors, access checks."""
+import hashlib
+import secrets
+from functools import wraps
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..messages import field_errors_text
+from ..models import ApiToken, Tournament
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message, fields=None, extra=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields, self.extra = status, code, message, fields, extra or {}
+
+
+def error_response(status, code, message, fields=None, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def validation_error(errors: dict):
+    """errors: {index: {field: (code, params)}} for lists, or {0: {...}} for one item."""
+    if list(errors) == [0] and not getattr(g, "api_list", False):
+        fields = field_errors_text(errors[0])
+    else:
+        fields = {f"{i}.{f}" if f else str(i): t for i, errs in errors.items()
+                  for f, t in field_errors_text(errs).items()}
+    return error_response(422, "validation_failed", _("Some values are not valid; nothing was stored."), fields)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, digest=token_digest(token)))
+    return token
+
+
+def bearer_user():
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(header[7:].strip())))
+    return row.user if row else None
+
+
+def require_token(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = bearer_user()
+        if user is None:
+            return error_response(401, "unauthorized", _("A valid API token is required."))
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
+    t = db.session.get(Tournament, tid)
+    if t is None:
+        raise ApiError(404, "not_found", _("No such tournament."))
+    if g.api_user.role_in(t.id) not in roles:
+        raise ApiError(403, "forbidden", _("You do not have access to this tournament."))
+    return t
+
+
+def json_body():
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "bad_json", _("The request body must be JSON."))
+    return data

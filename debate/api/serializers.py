@@ -1,0 +1,47 @@
+"""JSON shapes of the API's objects. Public and private fields are kept apart here."""
+from flask import current_app, request, url_for
+
+from .. import settings as settings_mod
+
+
+def tournament_json(t):
+    return {"id": t.id, "name": t.name, "stage": t.stage,
+            "start_date": t.start_date.isoformat() if t.start_date else None,
+            "end_date": t.end_date.isoformat() if t.end_date else None, "venue": t.venue,
+            "qualifies_for_id": t.qualifies_for_id,
+            "leagues": [{"id": lg.id, "language": lg.language, "name": lg.name} for lg in t.leagues],
+            "settings": settings_mod.effective(t)}
+
+
+def team_json(team, private=False):
+    out = {"id": team.id, "league_id": team.league_id, "name": team.name,
+           "school": ({"name": team.school.name, "region": team.school.region_code, "rural": team.school.rural}
+                      if team.school else None),
+           "coach": {"name": team.coach.name} if team.coach else None,
+           "speakers": [{"id": s.id, "name": s.name} for s in team.speakers]}
+    if private:
+        if team.coach:
+            out["coach"]["contact"] = team.coach.contact
+        for s, js in zip(team.speakers, out["speakers"]):
+            js.update(grade=s.grade, gender=s.gender)
+        out["seed_rank"] = team.seed_rank
+    return out
+
+
+def private_url(adj) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    return base + url_for("judge.home", key=adj.private_key)
+
+
+def adjudicator_json(adj, private=True):
+    out = {"id": adj.id, "name": adj.name, "region": adj.region_code, "school": adj.school,
+           "languages": list(adj.languages or []), "rating": adj.rating, "available": adj.available,
+           "conflicts": {"team_ids": sorted(c.team_id for c in adj.team_conflicts),
+                         "schools": sorted(c.school_name for c in adj.school_conflicts)}}
+    if private:
+        out.update(private_key=adj.private_key, private_url=private_url(adj), contact=adj.contact)
+    return out
+
+
+def room_json(room):
+    return {"id": room.id, "name": room.name, "accessible": room.accessible, "priority": room.priority}

@@ -1,0 +1,69 @@
+"""Configuration from the environment.
+
+DATABASE_URL  database (default: SQLite in instance/, WAL mode)
+SECRET_KEY    signing key (default: generated once and kept in instance/secret_key)
+REDIS_URL     optional message queue for live events across processes
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_dir(root: Path) -> Path:
+    path = Path(os.environ.get("INSTANCE_PATH", root / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    keyfile = instance / "secret_key"
+    if not keyfile.exists():
+        # Never a fixed default: a key is made once per installation and kept.
+        fd = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return keyfile.read_text().strip()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'debate.db'}"
+    # Heroku-style URLs and plain postgresql:// go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def build_config(root: Path, overrides: dict | None = None) -> dict:
+    instance = _instance_dir(root)
+    overrides = overrides or {}
+    url = overrides.get("SQLALCHEMY_DATABASE_URI") or _database_url(instance)
+    engine_options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    config = {
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # imports are small; refuse anything bigger
+        "WTF_CSRF_TIME_LIMIT": None,  # a director's page may stay open all day
+        "BABEL_DEFAULT_LOCALE": "kk",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ["kk", "ru", "en"],
+        "LOGIN_MAX_ATTEMPTS": 5,
+        "LOGIN_LOCKOUT_SECONDS": 300,
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+    }
+    config.update(overrides)
+    return config

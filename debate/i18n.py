@@ -1,0 +1,70 @@
+"""Language choice, domain vocabulary in three languages, and locale-aware formatting.
+
+The locale comes from, in order: a page that fixes it (an adjudicator's ballot or a league's
+public page set g.page_locale, unless the visitor chose a language), the visitor's choice
+(?lang= remembered in a cookie), then the browser's Accept-Language.
+"""
+from flask import current_app, g, request
+from flask_babel import format_decimal, get_locale, lazy_gettext as _l
+
+LANG_COOKIE = "lang"
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def select_locale() -> str:
+    langs = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in langs:
+        return chosen
+    page = getattr(g, "page_locale", None)
+    if page in langs:
+        return page
+    return request.accept_languages.best_match(langs) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_choice(response):
+    """Keep ?lang= in a cookie so the choice holds on every later page."""
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def locale_code() -> str:
+    return str(get_locale() or "kk")
+
+
+def fmt_mark(value) -> str:
+    """A mark or point total in the locale's style: 27,5 in Kazakh and Russian, 27.5 in English."""
+    if value is None:
+        return "—"
+    return format_decimal(round(float(value), 2), format="#,##0.##")
+
+
+STAGE_NAMES = {
+    "district": _l("District stage"),
+    "city": _l("City stage"),
+    "regional": _l("Regional stage"),
+    "republican": _l("Republican stage"),
+}
+SIDE_NAMES = {"gov": _l("Government"), "opp": _l("Opposition")}
+ROLE_NAMES = {
+    "PM": _l("Prime Minister"), "MG": _l("Member of Government"),
+    "LO": _l("Leader of Opposition"), "MO": _l("Member of Opposition"),
+}
+ROUND_KIND_NAMES = {
+    "prelim": _l("Preliminary round"), "octofinal": _l("Octofinal"),
+    "quarterfinal": _l("Quarterfinal"), "semifinal": _l("Semifinal"), "final": _l("Final"),
+}
+LANGUAGE_LEAGUE_NAMES = {"kk": _l("Kazakh league"), "ru": _l("Russian league"), "en": _l("English league")}
+PANEL_ROLE_NAMES = {"chair": _l("Chair"), "panellist": _l("Panellist")}
+
+
+def round_title(rnd) -> str:
+    if rnd.kind == "prelim":
+        return str(_l("Round %(n)s", n=rnd.number))
+    return str(ROUND_KIND_NAMES.get(rnd.kind, rnd.kind))
+
+
+def region_name(region) -> str:
+    return region.name(locale_code()) if region else ""

@@ -1,0 +1,15 @@
+"""The data model. One database holds a whole season of tournaments."""
+from .people import User, ApiToken, TournamentMember, LoginAttempt
+from .tournament import Region, Tournament, League, STAGES, LANGUAGES
+from .participants import (School, Coach, Team, Speaker, Adjudicator, AdjudicatorTeamConflict,
+                           AdjudicatorSchoolConflict, Room)
+from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS
+from .ballots import Ballot, AuditEntry, ProblemReport
+
+__all__ = [
+    "User", "ApiToken", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",
+    "STAGES", "LANGUAGES", "School", "Coach", "Team", "Speaker", "Adjudicator",
+    "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
+    "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
+    "AuditEntry", "ProblemReport",
+]

@@ -1,0 +1,65 @@
+"""Director and tab-staff accounts, API tokens and login throttling."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ._common import created_at
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # "director" may create tournaments; "staff" only works in tournaments they are added to.
+    role: Mapped[str] = mapped_column(String(20), default="director")
+    created_at: Mapped[datetime] = created_at()
+
+    memberships: Mapped[list["TournamentMember"]] = relationship(back_populates="user",
+                                                                 cascade="all, delete-orphan")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def role_in(self, tournament_id: int) -> str | None:
+        for m in self.memberships:
+            if m.tournament_id == tournament_id:
+                return m.role
+        return None
+
+
+class TournamentMember(db.Model):
+    """Who may work on a tournament, and as what (director or staff)."""
+    __tablename__ = "tournament_members"
+    __table_args__ = (UniqueConstraint("user_id", "tournament_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="director")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API; only its SHA-256 digest is stored."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at()
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Failed logins per username, for rate limiting and lockout (kept in the database so
+    several worker processes agree)."""
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

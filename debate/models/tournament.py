@@ -1,0 +1,58 @@
+"""Tournaments, their leagues, and the regions of Kazakhstan."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._common import created_at
+
+STAGES = ("district", "city", "regional", "republican")
+LANGUAGES = ("kk", "ru", "en")
+
+
+class Region(db.Model):
+    """The 17 oblasts and the three cities of republican significance (rows made by a migration)."""
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "oblast" or "city"
+    name_kk: Mapped[str] = mapped_column(String(100))
+    name_ru: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+    def name(self, locale: str) -> str:
+        return getattr(self, f"name_{locale}", None) or self.name_en
+
+
+class Tournament(db.Model):
+    __tablename__ = "tournaments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(20), default="republican")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    # Only the keys that differ from debate.settings.DEFAULTS are stored.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    qualifies_for_id: Mapped[int | None] = mapped_column(ForeignKey("tournaments.id", ondelete="SET NULL"))
+    team_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    speaker_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    bracket_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = created_at()
+
+    leagues: Mapped[list["League"]] = relationship(back_populates="tournament", order_by="League.id",
+                                                   cascade="all, delete-orphan")
+
+    def setting(self, key: str):
+        from ..settings import get_setting
+        return get_setting(self, key)
+
+
+class League(db.Model):
+    __tablename__ = "leagues"
+    __table_args__ = (UniqueConstraint("tournament_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(120))
+    tournament: Mapped[Tournament] = relationship(back_populates="leagues")

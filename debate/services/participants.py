@@ -1,0 +1,377 @@
+"""Adding teams, adjudicators and rooms to a tournament, one or many, all-or-nothing.
+
+The API, the CSV/XLSX import and the director's forms all come through here, so the rules
+are checked in one place: every item is validated before anything is stored, and a bad item
+rejects the whole batch with every problem listed.
+"""
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (Adjudicator, AdjudicatorSchoolConflict, AdjudicatorTeamConflict, Coach, League,
+                      Room, School, Speaker, Team)
+from ..models.participants import normalise_name
+from ..models.tournament import LANGUAGES
+from ..regions import REGION_CODES
+
+NAME_MAX = 200
+
+
+class ValidationFailed(Exception):
+    """errors: {item index: {field: (code, params)}}"""
+
+    def __init__(self, errors: dict):
+        super().__init__("validation failed")
+        self.errors = errors
+
+
+def _text(value) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _bool(value):
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    s = str(value).strip().casefold()
+    if s in ("1", "true", "yes", "y", "иә", "да", "x", "+"):
+        return True
+    if s in ("", "0", "false", "no", "n", "жоқ", "нет", "-"):
+        return False
+    raise ValueError(value)
+
+
+def _name(errors, field, value, max_len=NAME_MAX):
+    text = _text(value)
+    if not text:
+        errors[field] = ("required", {})
+    elif len(text) > max_len:
+        errors[field] = ("too_long", {"max": max_len})
+    return text
+
+
+def _region(errors, field, value):
+    code = _text(value).casefold() or None
+    if code is not None and code not in REGION_CODES:
+        errors[field] = ("unknown_region", {"value": _text(value)})
+    return code
+
+
+def _league_lookup(tournament):
+    leagues = {lg.id: lg for lg in tournament.leagues}
+    by_key = {}
+    for lg in tournament.leagues:
+        by_key.setdefault(lg.language, lg)
+        by_key[normalise_name(lg.name)] = lg
+    return leagues, by_key
+
+
+def _resolve_league(item, leagues, by_key):
+    if item.get("league_id") is not None:
+        try:
+            return leagues.get(int(item["league_id"]))
+        except (TypeError, ValueError):
+            return None
+    key = item.get("league")
+    return by_key.get(normalise_name(str(key))) if key is not None else None
+
+
+def _existing_names(model, tournament_id):
+    rows = db.session.scalars(select(model.name).where(model.tournament_id == tournament_id))
+    return {normalise_name(n) for n in rows}
+
+
+def _check_unique(errors, name, seen, existing, field="name"):
+    key = normalise_name(name)
+    if not key:
+        return
+    if key in existing:
+        errors[field] = ("duplicate_name", {"value": name})
+    elif key in seen:
+        errors[field] = ("duplicate_in_file", {"value": name})
+    seen.add(key)
+
+
+# ----- teams -----
+
+def _validate_team(item, leagues, by_key):
+    errors, clean = {}, {}
+    if not isinstance(item, dict):
+        return {"": ("required", {})}, None
+    league = _resolve_league(item, leagues, by_key)
+    if league is None:
+        errors["league_id"] = ("unknown_league", {})
+    clean["league"] = league
+    clean["name"] = _name(errors, "name", item.get("name"), 120)
+    school = item.get("school") or {}
+    if isinstance(school, str):
+        school = {"name": school}
+    clean["school_name"] = _text(school.get("name")) or None
+    clean["region"] = _region(errors, "school.region", school.get("region"))
+    try:
+        clean["rural"] = _bool(school.get("rural"))
+    except ValueError:
+        errors["school.rural"] = ("not_a_bool", {})
+    coach = item.get("coach") or {}
+    if isinstance(coach, str):
+        coach = {"name": coach}
+    clean["coach_name"] = _text(coach.get("name")) or None
+    clean["coach_contact"] = _text(coach.get("contact")) or None
+    speakers = item.get("speakers")
+    if not isinstance(speakers, list) or len(speakers) != 2:
+        errors["speakers"] = ("two_speakers", {})
+        speakers = []
+    clean["speakers"] = []
+    for i, sp in enumerate(speakers):
+        sp = {"name": sp} if isinstance(sp, str) else (sp or {})
+        name = _name(errors, f"speakers.{i}.name", sp.get("name"))
+        grade = sp.get("grade")
+        try:
+            grade = int(grade) if grade not in (None, "") else None
+        except (TypeError, ValueError):
+            errors[f"speakers.{i}.grade"] = ("not_a_number", {})
+            grade = None
+        gender = _text(sp.get("gender")).casefold()[:1] or None
+        clean["speakers"].append({"name": name, "grade": grade, "gender": gender})
+    seed = item.get("seed_rank")
+    try:
+        clean["seed_rank"] = int(seed) if seed not in (None, "") else None
+    except (TypeError, ValueError):
+        errors["seed_rank"] = ("not_a_number", {})
+    return errors, clean
+
+
+def _school(tournament, name, region, rural, cache):
+    if not name:
+        return None
+    key = (normalise_name(name), region)
+    if key not in cache:
+        found = db.session.scalars(select(School).where(School.tournament_id == tournament.id,
+                                                        School.region_code == region)).all()
+        for s in found:
+            cache.setdefault((normalise_name(s.name), s.region_code), s)
+    if key not in cache:
+        s = School(tournament_id=tournament.id, name=name, region_code=region, rural=rural)
+        db.session.add(s)
+        cache[key] = s
+    return cache[key]
+
+
+def add_teams(tournament, items: list) -> list[Team]:
+    leagues, by_key = _league_lookup(tournament)
+    existing, seen = _existing_names(Team, tournament.id), set()
+    all_errors, cleaned = {}, []
+    for i, item in enumerate(items):
+        errors, clean = _validate_team(item, leagues, by_key)
+        if clean:
+            _check_unique(errors, clean["name"], seen, existing)
+        if errors:
+            all_errors[i] = errors
+        cleaned.append(clean)
+    if all_errors:
+        raise ValidationFailed(all_errors)
+    schools, coaches, teams = {}, {}, []
+    for c in cleaned:
+        school = _school(tournament, c["school_name"], c["region"], c["rural"], schools)
+        coach = None
+        if c["coach_name"]:
+            ckey = normalise_name(c["coach_name"])
+            coach = coaches.get(ckey)
+            if coach is None:
+                coach = coaches[ckey] = Coach(tournament_id=tournament.id, name=c["coach_name"],
+                                              contact=c["coach_contact"])
+                db.session.add(coach)
+        team = Team(tournament_id=tournament.id, league=c["league"], name=c["name"], school=school,
+                    coach=coach, seed_rank=c["seed_rank"])
+        team.speakers = [Speaker(position=n + 1, **sp) for n, sp in enumerate(c["speakers"])]
+        db.session.add(team)
+        teams.append(team)
+    db.session.flush()
+    return teams
+
+
+# ----- adjudicators -----
+
+def _languages(errors, value):
+    if isinstance(value, str):
+        value = value.replace(",", " ").replace(";", " ").split()
+    langs = []
+    for v in value or []:
+        code = _text(v).casefold()
+        if code not in LANGUAGES:
+            errors["languages"] = ("unknown_language", {"value": _text(v)})
+        elif code not in langs:
+            langs.append(code)
+    if not langs and "languages" not in errors:
+        errors["languages"] = ("no_languages", {})
+    return langs
+
+
+def _split_list(value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(";") if p.strip()]
+    return list(value)
+
+
+def _validate_adjudicator(item, team_ids, team_by_name):
+    errors, clean = {}, {}
+    if not isinstance(item, dict):
+        return {"": ("required", {})}, None
+    clean["name"] = _name(errors, "name", item.get("name"))
+    clean["region"] = _region(errors, "region", item.get("region"))
+    clean["school"] = _text(item.get("school")) or None
+    clean["languages"] = _languages(errors, item.get("languages"))
+    rating = item.get("rating", 5)
+    try:
+        rating = float(str(rating).replace(",", ".")) if rating not in (None, "") else 5.0
+        if not 0 <= rating <= 10:
+            errors["rating"] = ("out_of_range", {"min": 0, "max": 10})
+    except ValueError:
+        errors["rating"] = ("not_a_number", {})
+        rating = 5.0
+    clean["rating"] = rating
+    clean["contact"] = _text(item.get("contact")) or None
+    conflicts = item.get("conflicts") or {}
+    ids = []
+    for tid in conflicts.get("team_ids") or []:
+        if not isinstance(tid, int) or tid not in team_ids:
+            errors["conflicts.team_ids"] = ("unknown_team", {"value": tid})
+        else:
+            ids.append(tid)
+    for tname in _split_list(conflicts.get("team_names")):
+        tid = team_by_name.get(normalise_name(tname))
+        if tid is None:
+            errors["conflicts.team_names"] = ("unknown_team", {"value": tname})
+        else:
+            ids.append(tid)
+    clean["team_conflicts"] = sorted(set(ids))
+    clean["school_conflicts"] = sorted({_text(s) for s in _split_list(conflicts.get("schools")) if _text(s)})
+    return errors, clean
+
+
+def add_adjudicators(tournament, items: list) -> list[Adjudicator]:
+    teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
+    team_ids = {t.id for t in teams}
+    team_by_name = {normalise_name(t.name): t.id for t in teams}
+    existing, seen = _existing_names(Adjudicator, tournament.id), set()
+    all_errors, cleaned = {}, []
+    for i, item in enumerate(items):
+        errors, clean = _validate_adjudicator(item, team_ids, team_by_name)
+        if clean:
+            _check_unique(errors, clean["name"], seen, existing)
+        if errors:
+            all_errors[i] = errors
+        cleaned.append(clean)
+    if all_errors:
+        raise ValidationFailed(all_errors)
+    out = []
+    for c in cleaned:
+        adj = Adjudicator(tournament_id=tournament.id, name=c["name"], region_code=c["region"],
+                          school=c["school"], languages=c["languages"], rating=c["rating"], contact=c["contact"])
+        adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
+        adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
+        db.session.add(adj)
+        out.append(adj)
+    db.session.flush()
+    return out
+
+
+# ----- rooms -----
+
+def add_rooms(tournament, items: list) -> list[Room]:
+    existing, seen = _existing_names(Room, tournament.id), set()
+    all_errors, cleaned = {}, []
+    for i, item in enumerate(items):
+        errors = {}
+        if not isinstance(item, dict):
+            all_errors[i] = {"": ("required", {})}
+            continue
+        name = _name(errors, "name", item.get("name"), 80)
+        _check_unique(errors, name, seen, existing)
+        try:
+            accessible = _bool(item.get("accessible"))
+        except ValueError:
+            errors["accessible"] = ("not_a_bool", {})
+            accessible = False
+        try:
+            priority = int(item.get("priority") or 0)
+        except (TypeError, ValueError):
+            errors["priority"] = ("not_a_number", {})
+            priority = 0
+        if errors:
+            all_errors[i] = errors
+        cleaned.append({"name": name, "accessible": accessible, "priority": priority})
+    if all_errors:
+        raise ValidationFailed(all_errors)
+    rooms = [Room(tournament_id=tournament.id, **c) for c in cleaned]
+    db.session.add_all(rooms)
+    db.session.flush()
+    return rooms
+
+
+def league_by_language(tournament, language) -> League | None:
+    return next((lg for lg in tournament.leagues if lg.language == language), None)
+
+
+# ----- edits (the director's forms) -----
+
+def _others(model, tournament_id, exclude_id):
+    rows = db.session.execute(select(model.id, model.name).where(model.tournament_id == tournament_id))
+    return {normalise_name(r.name) for r in rows if r.id != exclude_id}
+
+
+def update_team(tournament, team: Team, item: dict) -> Team:
+    leagues, by_key = _league_lookup(tournament)
+    errors, c = _validate_team(item, leagues, by_key)
+    if c:
+        _check_unique(errors, c["name"], set(), _others(Team, tournament.id, team.id))
+    if errors:
+        raise ValidationFailed({0: errors})
+    team.league, team.name, team.seed_rank = c["league"], c["name"], c["seed_rank"]
+    team.school = _school(tournament, c["school_name"], c["region"], c["rural"], {})
+    if team.school is not None:
+        team.school.rural = c["rural"]
+    if c["coach_name"]:
+        if team.coach is None or normalise_name(team.coach.name) != normalise_name(c["coach_name"]):
+            team.coach = Coach(tournament_id=tournament.id, name=c["coach_name"])
+        team.coach.contact = c["coach_contact"]
+    else:
+        team.coach = None
+    for sp, new in zip(team.speakers, c["speakers"]):
+        sp.name, sp.grade, sp.gender = new["name"], new["grade"], new["gender"]
+    db.session.flush()
+    return team
+
+
+def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
+    teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
+    errors, c = _validate_adjudicator(item, {t.id for t in teams}, {normalise_name(t.name): t.id for t in teams})
+    if c:
+        _check_unique(errors, c["name"], set(), _others(Adjudicator, tournament.id, adj.id))
+    if errors:
+        raise ValidationFailed({0: errors})
+    adj.name, adj.region_code, adj.school = c["name"], c["region"], c["school"]
+    adj.languages, adj.rating, adj.contact = c["languages"], c["rating"], c["contact"]
+    adj.available = bool(item.get("available", True))
+    adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
+    adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
+    db.session.flush()
+    return adj
+
+
+def update_room(tournament, room: Room, item: dict) -> Room:
+    errors = {}
+    name = _name(errors, "name", item.get("name"), 80)
+    _check_unique(errors, name, set(), _others(Room, tournament.id, room.id))
+    try:
+        priority = int(item.get("priority") or 0)
+    except (TypeError, ValueError):
+        errors["priority"] = ("not_a_number", {})
+        priority = 0
+    if errors:
+        raise ValidationFailed({0: errors})
+    room.name, room.priority = name, priority
+    room.accessible = bool(item.get("accessible"))
+    room.available = bool(item.get("available", True))
+    db.session.flush()
+    return room

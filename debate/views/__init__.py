@@ -1,0 +1,14 @@
+"""Blueprints for people: sign-in, the director's pages, adjudicators' private pages, public pages."""
+
+
+def register_views(app):
+    from .auth import bp as auth_bp
+    from .director import bp as director_bp
+    from .participants import bp as participants_bp
+    from .judge import bp as judge_bp
+    from .public import bp as public_bp
+    for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp):
+        app.register_blueprint(bp)
+    from .. import api  # noqa: F401
+    from ..api.meta import health
+    app.add_url_rule("/healthz", "healthz", health)

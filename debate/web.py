@@ -1,0 +1,115 @@
+"""What every page shares: template helpers, security headers, friendly error pages,
+request logs and the tournament access check."""
+import json
+import logging
+import secrets
+import time
+
+from flask import abort, g, render_template, request
+from flask_babel import format_date, format_datetime, gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from . import i18n
+from .extensions import db, login_manager
+
+log = logging.getLogger("debate.requests")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def tournament_for(tid: int, roles=("director", "staff")):
+    """The tournament if the logged-in user works on it in one of these roles; else 404/403."""
+    from .models import Tournament
+    t = db.session.get(Tournament, tid)
+    if t is None:
+        abort(404)
+    if not current_user.is_authenticated or current_user.role_in(t.id) not in roles:
+        abort(403)
+    return t
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _log_request(response):
+    took = (time.perf_counter() - g.get("t0", time.perf_counter())) * 1000
+    log.info(json.dumps({"rid": g.get("request_id"), "method": request.method, "path": request.path,
+                         "status": response.status_code, "ms": round(took, 1)}))
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    return response
+
+
+def _start_request():
+    g.t0 = time.perf_counter()
+    g.request_id = secrets.token_hex(6)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_page(status: int, title: str, message: str):
+    if _wants_json():
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}.get(status, "server_error")
+        body = {"error": {"code": code, "message": message, "request_id": g.get("request_id")}}
+        return body, status
+    return render_template("error.html", status=status, title=title, message=message,
+                           request_id=g.get("request_id")), status
+
+
+def install_web_helpers(app):
+    app.before_request(_start_request)
+    app.after_request(_security_headers)
+    app.after_request(_log_request)
+    app.jinja_env.globals.update(
+        locale=i18n.locale_code, language_names=i18n.LANGUAGE_NAMES, fmt_mark=i18n.fmt_mark,
+        round_title=i18n.round_title, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
+        role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
+        panel_role_names=i18n.PANEL_ROLE_NAMES,
+    )
+    app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""
+    app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return _error_page(400, _("Form expired"), _("The form was too old or incomplete. "
+                                                     "Go back, reload the page and try again; nothing was saved."))
+
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, _make_handler(status))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        log.exception("error rid=%s", g.get("request_id"))
+        return _error_page(500, _("Something went wrong"),
+                           _("The error has been logged. Please tell the tab room this code."))
+
+
+def _make_handler(status):
+    def handler(e):
+        titles = {
+            400: (_("Bad request"), _("The request could not be understood.")),
+            403: (_("Not allowed"), _("You do not have access to this page.")),
+            404: (_("Not found"), _("There is nothing at this address.")),
+            405: (_("Not allowed"), _("This method is not allowed here.")),
+            413: (_("File too large"), _("The file is too large (at most 5 MB).")),
+            429: (_("Too many attempts"), _("Too many attempts. Wait a few minutes and try again.")),
+        }
+        title, message = titles[status]
+        return _error_page(status, title, message)
+    return handler
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    from .models import User
+    return db.session.get(User, int(user_id))
