@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d debate/translations
+	$(BIN)/pybabel -q compile -d debate/translations
 
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
@@ -36,7 +36,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o debate/translations/messages.pot --no-location --sort-output --ignore-dirs=".* _* node_modules bench tests migrations" .
 
 update-catalogs: extract-messages
-	$(BIN)/pybabel update -q -i debate/translations/messages.pot -d debate/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -i debate/translations/messages.pot -d debate/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: setup
 	$(BIN)/python bench/draw.py && $(BIN)/python bench/allocation.py && $(BIN)/python bench/standings.py

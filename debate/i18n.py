@@ -68,3 +68,19 @@ def round_title(rnd) -> str:
 
 def region_name(region) -> str:
     return region.name(locale_code()) if region else ""
+
+FLAG_NAMES = {
+    "pullup:gov": _l("Government team pulled up"), "pullup:opp": _l("Opposition team pulled up"),
+    "avoided_rematch": _l("Changed to avoid a rematch"), "avoided_school": _l("Changed to keep a school apart"),
+    "avoided_region": _l("Changed to keep a region apart"), "rematch": _l("Rematch (unavoidable)"),
+    "same_school": _l("Same school (unavoidable)"), "same_region": _l("Same region (unavoidable)"),
+    "side_forced": _l("Sides from side history"), "coin_toss": _l("Sides by coin toss"),
+    "side_choice_pending": _l("Higher seed chooses the side"), "sides_manual": _l("Sides set by hand"),
+    "teams_manual": _l("Teams changed by hand"),
+}
+
+METRIC_NAMES = {
+    "wins": _l("wins"), "speaker_points": _l("speaker points"), "average_points": _l("average points"),
+    "draw_strength": _l("draw strength"), "margin": _l("margin"), "ballots_won": _l("ballots won"),
+    "who_beat_whom": _l("who beat whom"),
+}

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import i18n
+from .messages import error_text
 from .extensions import db, login_manager
 
 log = logging.getLogger("debate.requests")
@@ -73,7 +74,7 @@ def install_web_helpers(app):
         locale=i18n.locale_code, language_names=i18n.LANGUAGE_NAMES, fmt_mark=i18n.fmt_mark,
         round_title=i18n.round_title, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
         role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
-        panel_role_names=i18n.PANEL_ROLE_NAMES,
+        panel_role_names=i18n.PANEL_ROLE_NAMES, flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES, error_text=error_text,
     )
     app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""

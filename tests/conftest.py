@@ -69,7 +69,10 @@ def ctx(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    c = app.test_client()
+    # English unless a test chooses another language, so assertions can read the English text.
+    c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return c
 
 
 @pytest.fixture

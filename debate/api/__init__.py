@@ -7,4 +7,4 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.
 csrf.exempt(api_bp)
 
-from . import auth, tournaments, participants, meta  # noqa: E402,F401
+from . import auth, tournaments, participants, meta, rounds, ballots, standings  # noqa: E402,F401

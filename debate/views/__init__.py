@@ -7,7 +7,10 @@ def register_views(app):
     from .participants import bp as participants_bp
     from .judge import bp as judge_bp
     from .public import bp as public_bp
-    for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp):
+    from .rounds import bp as rounds_bp
+    from .results import bp as results_bp
+    from .tabs import bp as tabs_bp
+    for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp, rounds_bp, results_bp, tabs_bp):
         app.register_blueprint(bp)
     from .. import api  # noqa: F401
     from ..api.meta import health

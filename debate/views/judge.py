@@ -1,11 +1,18 @@
-"""An adjudicator's private page, reached only through their unguessable key."""
+"""An adjudicator's private pages, reached only through their unguessable key: the current
+assignment, the ballot (phone-first; works without JavaScript too) and "report a problem"."""
 import hmac
+import uuid
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Adjudicator, DebateAdjudicator, Round
+from ..messages import error_text, field_errors_text
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round
+from ..services import ballots as svc
+from ..services.rounds import motions_of
+from ..tab.results import ROLES, parse_mark
 
 bp = Blueprint("judge", __name__, url_prefix="/j")
 
@@ -21,19 +28,105 @@ def adjudicator_by_key(key: str) -> Adjudicator:
     return adj
 
 
-def current_assignment(adj):
-    """The adjudicator's seat in the latest round whose draw is released, if any."""
-    row = db.session.execute(
+def seats(adj):
+    """The adjudicator's seats in rounds whose draw is released, newest first."""
+    return db.session.execute(
         select(DebateAdjudicator, Round).join(Round, Round.id == DebateAdjudicator.round_id)
         .where(DebateAdjudicator.adjudicator_id == adj.id, Round.draw_released.is_(True))
-        .order_by(Round.seq.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else (None, None)
+        .order_by(Round.seq.desc())).all()
+
+
+def current_assignment(adj):
+    rows = seats(adj)
+    return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+
+def _page_locale(adj, debate=None):
+    # A ballot defaults to its league's language; otherwise the adjudicator's first language.
+    g.page_locale = debate.league.language if debate is not None else (adj.languages or ["kk"])[0]
 
 
 @bp.get("/<key>")
 def home(key):
     adj = adjudicator_by_key(key)
-    if adj.languages:
-        g.page_locale = adj.languages[0]
     seat, rnd = current_assignment(adj)
-    return render_template("judge/home.html", adj=adj, seat=seat, rnd=rnd, key=key)
+    debate = seat.debate if seat else None
+    _page_locale(adj, debate)
+    motion = motions_of(rnd).get(debate.league_id) if debate is not None and rnd.motion_released else None
+    mine = None
+    if debate is not None:
+        mine = db.session.scalar(select(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)
+                                 .order_by(Ballot.version.desc()).limit(1))
+    return render_template("judge/home.html", adj=adj, seat=seat, rnd=rnd, key=key, debate=debate, motion=motion,
+                           mine=mine, past=seats(adj)[1:])
+
+
+def _debate_for(adj, did) -> Debate:
+    debate = db.session.get(Debate, did)
+    if debate is None or svc.seat_of(adj.id, debate.id) is None or not debate.round.draw_released:
+        abort(404)
+    return debate
+
+
+def _form_data(form, debate):
+    return {"debate_id": debate.id, "client_id": form.get("client_id") or str(uuid.uuid4()),
+            "winner": form.get("winner"),
+            "scores": {r: form.get(f"score_{r}", "") for r in ROLES},
+            "speakers": {r: form.get(f"speaker_{r}") for r in ROLES if form.get(f"speaker_{r}")},
+            "nominations": {k: form.get(f"nominate_{k}") for k in ("orator", "analyst") if form.get(f"nominate_{k}")}}
+
+
+@bp.route("/<key>/ballot/<int:did>", methods=["GET", "POST"])
+def ballot(key, did):
+    adj = adjudicator_by_key(key)
+    debate = _debate_for(adj, did)
+    _page_locale(adj, debate)
+    rnd = debate.round
+    rules = svc.score_rules(rnd.tournament, rnd)
+    errors, review, stored = {}, None, None
+    if request.method == "POST":
+        data = _form_data(request.form, debate)
+        if request.form.get("step") == "send":
+            try:
+                stored, _created = svc.submit_ballot(adj, data)
+                db.session.commit()
+                from ..live import announce_ballot
+                announce_ballot(debate, stored.id, "submitted")
+            except svc.BallotRefused as e:
+                db.session.rollback()
+                errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
+        else:
+            try:
+                svc._clean(data, debate, rules)  # validate only
+                review = _review(data, debate)
+            except svc.BallotRefused as e:
+                errors = field_errors_text(e.fields)
+    motion = motions_of(rnd).get(debate.league_id) if rnd.motion_released else None
+    return render_template("judge/ballot.html", adj=adj, key=key, debate=debate, rnd=rnd, rules=rules,
+                           errors=errors, review=review, stored=stored, form=request.form, motion=motion,
+                           client_id=request.form.get("client_id") or str(uuid.uuid4())), (422 if errors else 200)
+
+
+def _review(data, debate):
+    scores = {r: parse_mark(v) for r, v in data["scores"].items() if v not in (None, "")}
+    gov = sum(scores.get(r, 0) for r in ("PM", "MG"))
+    opp = sum(scores.get(r, 0) for r in ("LO", "MO"))
+    return {"winner": data["winner"], "gov": gov, "opp": opp, "scores": scores, "has_scores": bool(scores)}
+
+
+@bp.post("/<key>/problem")
+def problem(key):
+    adj = adjudicator_by_key(key)
+    _page_locale(adj)
+    message = " ".join((request.form.get("message") or "").split())[:1000]
+    seat, _rnd = current_assignment(adj)
+    if not message:
+        flash(error_text("required"), "error")
+    else:
+        db.session.add(ProblemReport(tournament_id=adj.tournament_id, adjudicator_id=adj.id,
+                                     debate_id=seat.debate_id if seat else None, message=message))
+        db.session.commit()
+        from ..live import announce_problem
+        announce_problem(adj.tournament_id)
+        flash(_("Your message reached the tab room. Someone will come to you."), "success")
+    return redirect(url_for("judge.home", key=key))

@@ -1,0 +1,127 @@
+"""Ballots: adjudicators submit with their private key; tab staff confirm."""
+import hmac
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..messages import error_text, field_errors_text
+from ..models import Adjudicator, Ballot, Debate
+from ..services import ballots as svc
+from . import api_bp
+from .common import ApiError, bearer_user, json_body, require_token, tournament_or_error
+from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
+
+
+def adjudicator_from_header():
+    key = request.headers.get("X-Adjudicator-Key", "")
+    if not key or len(key) > 64:
+        return None
+    adj = db.session.scalar(select(Adjudicator).where(Adjudicator.private_key == key))
+    return adj if adj is not None and hmac.compare_digest(adj.private_key, key) else None
+
+
+def ballot_json(b):
+    return {"id": b.id, "debate_id": b.debate_id, "adjudicator_id": b.adjudicator_id, "status": b.status,
+            "version": b.version, "winner": b.winner, "scores": b.scores, "speakers": b.speakers,
+            "nominations": b.nominations, "client_id": b.client_id,
+            "created_at": b.created_at.isoformat() if b.created_at else None}
+
+
+def refused(e: svc.BallotRefused):
+    fields = field_errors_text(e.fields) if e.fields else None
+    message = _("Some values are not valid; nothing was stored.") if e.code == "validation_failed" \
+        else error_text(e.code)
+    return ApiError(e.status, e.code, message, fields)
+
+
+@api_bp.post("/ballots")
+def submit():
+    adj = adjudicator_from_header()
+    if adj is None:
+        raise ApiError(401, "unauthorized", _("A valid adjudicator key is required."))
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    try:
+        ballot, created = svc.submit_ballot(adj, data)
+    except svc.BallotRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    db.session.commit()
+    if created:
+        from ..live import announce_ballot
+        announce_ballot(ballot.debate, ballot.id, "submitted")
+    return jsonify(ballot_json(ballot)), (201 if created else 200)
+
+
+@api_bp.post("/ballots/<int:bid>/confirm")
+@require_token
+def confirm(bid):
+    ballot = db.session.get(Ballot, bid)
+    if ballot is None:
+        raise ApiError(404, "not_found", _("No such ballot."))
+    tournament_or_error(ballot.debate.round.tournament_id)
+    try:
+        svc.confirm_ballot(ballot, g.api_user)
+    except svc.BallotRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    db.session.commit()
+    from ..live import announce_ballot
+    announce_ballot(ballot.debate, ballot.id, "confirmed")
+    return jsonify({"id": ballot.id, "status": ballot.status})
+
+
+def result_json(debate, private: bool):
+    panel_ids = [p.adjudicator_id for p in debate.panel]
+    latest = svc.latest_ballots([debate.id]).get(debate.id, {})
+    status = svc.debate_status(panel_ids, latest)
+    confirmed = [b for b in latest.values() if b.status == "confirmed"]
+    votes = {"gov": 0, "opp": 0}
+    for b in confirmed:
+        votes[b.winner] += 1
+    out = {"debate_id": debate.id, "status": status, "winner": debate.winner if debate.confirmed_at else None,
+           "votes": votes}
+    if private:
+        out["ballots"] = [{"id": b.id, "adjudicator_id": b.adjudicator_id, "winner": b.winner, "scores": b.scores,
+                           "speakers": b.speakers, "version": b.version, "status": b.status}
+                          for b in latest.values()]
+    else:
+        out["ballots"] = []
+    return out
+
+
+@api_bp.get("/debates/<int:did>/result")
+def debate_result(did):
+    debate = db.session.get(Debate, did)
+    if debate is None:
+        raise ApiError(404, "not_found", _("No such debate."))
+    user = bearer_user()
+    rnd = debate.round
+    private = user is not None and user.role_in(rnd.tournament_id) in ("director", "staff")
+    if not private and not (rnd.results_released and not rnd.silent):
+        raise ApiError(403, "not_released", error_text("not_released"))
+    return jsonify(result_json(debate, private))
+
+
+BALLOT_IN = _obj({"debate_id": INT, "client_id": STR, "winner": {"enum": ["gov", "opp"]},
+                  "scores": {"type": "object"}, "speakers": {"type": "object"}, "nominations": {"type": "object"}},
+                 ["debate_id", "client_id", "winner"])
+BALLOT_OUT = _obj({"id": INT, "debate_id": INT, "adjudicator_id": INT, "status": STR, "version": INT},
+                  ["id", "debate_id", "adjudicator_id", "status", "version"])
+submit_op = _op("Submit a ballot (X-Adjudicator-Key)", 201, BALLOT_OUT, body=BALLOT_IN, secured=False,
+                errors=(400, 401, 403, 409, 422))
+submit_op["security"] = [{"adjudicatorKey": []}]
+submit_op["responses"]["200"] = {"description": "the same client_id again: the stored ballot",
+                                 "content": {"application/json": {"schema": BALLOT_OUT}}}
+EXTRA_OPERATIONS.update({
+    "/ballots": {"post": submit_op},
+    "/ballots/{bid}/confirm": {"parameters": [{"name": "bid", "in": "path", "required": True, "schema": INT}],
+                               "post": _op("Confirm a ballot", 200, _obj({"id": INT, "status": STR}),
+                                           errors=(401, 403, 404, 409))},
+    "/debates/{did}/result": {"parameters": [{"name": "did", "in": "path", "required": True, "schema": INT}],
+                              "get": _op("A debate's result", 200, _obj({"debate_id": INT, "status": STR}),
+                                         secured=False, errors=(403, 404))},
+})

@@ -1,0 +1,180 @@
+"""Rounds and draws: create, generate, read, release."""
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..messages import error_text
+from ..models import Bye, Debate, DebateAdjudicator, Round
+from ..services import rounds as svc
+from . import api_bp
+from .common import ApiError, bearer_user, json_body, require_token, tournament_or_error
+from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
+
+
+def refused(e):
+    return ApiError(e.status, e.code, error_text(e.code, e.params), extra={"details": e.params} if e.params else None)
+
+
+def round_json(rnd):
+    return {"id": rnd.id, "tournament_id": rnd.tournament_id, "number": rnd.number, "kind": rnd.kind,
+            "leagues": [rl.league_id for rl in rnd.leagues], "released": rnd.draw_released,
+            "motion_released": rnd.motion_released, "results_released": rnd.results_released}
+
+
+def _round_for_director(rid, roles=("director",)):
+    rnd = db.session.get(Round, rid)
+    if rnd is None:
+        raise ApiError(404, "not_found", _("No such round."))
+    tournament_or_error(rnd.tournament_id, roles=roles)
+    return rnd
+
+
+@api_bp.post("/tournaments/<int:tid>/rounds")
+@require_token
+def create_round(tid):
+    t = tournament_or_error(tid, roles=("director",))
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    motions = data.get("motions") or {}
+    try:
+        rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"),
+                               {int(k): v for k, v in motions.items() if isinstance(v, dict)}, user=g.api_user)
+    except svc.RoundRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    except (TypeError, ValueError):
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    db.session.commit()
+    return jsonify(round_json(rnd)), 201
+
+
+@api_bp.get("/tournaments/<int:tid>/rounds")
+@require_token
+def list_rounds(tid):
+    t = tournament_or_error(tid)
+    return jsonify([round_json(r) for r in svc.rounds_of(t)])
+
+
+@api_bp.post("/rounds/<int:rid>/draw")
+@require_token
+def generate(rid):
+    rnd = _round_for_director(rid)
+    try:
+        svc.generate_draw(rnd, regenerate=request.args.get("regenerate") == "1", user=g.api_user)
+    except svc.RoundRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    db.session.commit()
+    from ..live import announce_round
+    announce_round(rnd, "draw")
+    return jsonify(draw_json(rnd, private=True)), 201
+
+
+def draw_json(rnd, private: bool):
+    t = rnd.tournament
+    debates = db.session.query(Debate).filter(Debate.round_id == rnd.id).options(
+        selectinload(Debate.gov), selectinload(Debate.opp), selectinload(Debate.room),
+        selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator)).order_by(Debate.league_id, Debate.id).all()
+    show_panels = private or not t.setting("hide_panels_public")
+    out = []
+    for d in debates:
+        item = {"id": d.id, "league_id": d.league_id,
+                "room": {"id": d.room.id, "name": d.room.name} if d.room else None,
+                "gov": {"team_id": d.gov_team_id, "name": d.gov.name},
+                "opp": {"team_id": d.opp_team_id, "name": d.opp.name},
+                "adjudicators": [{"id": p.adjudicator_id, "name": p.adjudicator.name, "role": p.role}
+                                 for p in d.panel] if show_panels else []}
+        if private:
+            item["flags"] = list(d.flags or [])
+            item["bracket"] = d.bracket
+        if private or (rnd.results_released and not rnd.silent):
+            item["winner"] = d.winner if d.confirmed_at else None
+        out.append(item)
+    byes = db.session.query(Bye).filter(Bye.round_id == rnd.id).all()
+    motions = {}
+    if private or rnd.motion_released:
+        motions = {str(lid): {"text": m.text, "info_slide": m.info_slide} for lid, m in svc.motions_of(rnd).items()}
+    return {"round": round_json(rnd), "debates": out, "motions": motions,
+            "bye": [{"team_id": b.team_id, "league_id": b.league_id, "name": b.team.name} for b in byes],
+            "unfilled": svc.unfilled_of(rnd) if private else []}
+
+
+@api_bp.get("/rounds/<int:rid>/draw")
+def read_draw(rid):
+    rnd = db.session.get(Round, rid)
+    if rnd is None:
+        raise ApiError(404, "not_found", _("No such round."))
+    user = bearer_user()
+    private = user is not None and user.role_in(rnd.tournament_id) in ("director", "staff")
+    if not private and not rnd.draw_released:
+        raise ApiError(403, "not_released", error_text("not_released"))
+    return jsonify(draw_json(rnd, private))
+
+
+@api_bp.post("/rounds/<int:rid>/release")
+@require_token
+def release(rid):
+    rnd = _round_for_director(rid)
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    try:
+        svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
+                    user=g.api_user)
+    except svc.RoundRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    db.session.commit()
+    from ..live import announce_round
+    announce_round(rnd, "release")
+    return jsonify(round_json(rnd))
+
+
+@api_bp.put("/rounds/<int:rid>/motions/<int:lid>")
+@require_token
+def put_motion(rid, lid):
+    rnd = _round_for_director(rid)
+    data = json_body()
+    if not isinstance(data, dict) or not str(data.get("text") or "").strip():
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
+                       {"text": error_text("required")})
+    try:
+        svc.set_motion(rnd, lid, data.get("text"), data.get("info_slide"))
+    except svc.RoundRefused as e:
+        db.session.rollback()
+        raise refused(e)
+    db.session.commit()
+    return jsonify({"round_id": rnd.id, "league_id": lid, "text": " ".join(data["text"].split())})
+
+
+RID = [{"name": "rid", "in": "path", "required": True, "schema": INT}]
+TID = [{"name": "tid", "in": "path", "required": True, "schema": INT}]
+ROUND = _obj({"id": INT, "number": INT, "kind": STR, "leagues": {"type": "array", "items": INT}},
+             ["id", "number", "kind"])
+DRAW = _obj({"round": {"type": "object"}, "debates": {"type": "array", "items": {"type": "object"}},
+             "bye": {"type": "array"}, "unfilled": {"type": "array"}}, ["round", "debates", "bye", "unfilled"])
+EXTRA_OPERATIONS.update({
+    "/tournaments/{tid}/rounds": {"parameters": TID,
+                                  "post": _op("Create a round", 201, ROUND, body={"type": "object"},
+                                              errors=(400, 401, 403, 404, 409, 422)),
+                                  "get": _op("List rounds", 200, {"type": "array", "items": ROUND},
+                                             errors=(401, 403, 404))},
+    "/rounds/{rid}/draw": {"parameters": RID,
+                           "post": _op("Generate the draw, panels and rooms", 201, DRAW,
+                                       errors=(401, 403, 404, 409)),
+                           "get": _op("Read the draw (public once released)", 200, DRAW, secured=False,
+                                      errors=(403, 404))},
+    "/rounds/{rid}/release": {"parameters": RID,
+                              "post": _op("Release the draw, motion or results", 200, ROUND,
+                                          body=_obj({"draw": {"type": "boolean"}, "motion": {"type": "boolean"},
+                                                     "results": {"type": "boolean"}}),
+                                          errors=(400, 401, 403, 404, 409, 422))},
+    "/rounds/{rid}/motions/{lid}": {"parameters": RID + [{"name": "lid", "in": "path", "required": True,
+                                                          "schema": INT}],
+                                    "put": _op("Set a league's motion for the round", 200, {"type": "object"},
+                                               body=_obj({"text": STR, "info_slide": STR}, ["text"]),
+                                               errors=(400, 401, 403, 404, 422))},
+})

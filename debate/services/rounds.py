@@ -1,0 +1,316 @@
+"""Rounds: creating them, drawing every league, allocating panels and rooms jointly across
+the leagues, manual edits, and releasing. The tab logic decides; this module loads and stores."""
+import random
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (Adjudicator, BreakSeed, Bye, Debate, DebateAdjudicator, League, Motion, Room, Round,
+                      RoundLeague, Team)
+from ..models.participants import normalise_name
+from ..tab import allocation as alloc
+from ..tab import bracket as bracket_mod
+from ..tab import rooms as rooms_mod
+from ..tab.draw import DrawOptions, DrawTeam, make_draw
+from .ballots import audit
+from .history import league_history
+
+
+class RoundRefused(Exception):
+    def __init__(self, status, code, params=None):
+        super().__init__(code)
+        self.status, self.code, self.params = status, code, params or {}
+
+
+ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
+
+
+def rounds_of(tournament):
+    return db.session.scalars(select(Round).where(Round.tournament_id == tournament.id).order_by(Round.seq)).all()
+
+
+def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=None) -> Round:
+    if kind not in ("prelim",) + ELIM_KINDS:
+        raise RoundRefused(422, "choice")
+    existing = rounds_of(tournament)
+    leagues = {lg.id: lg for lg in tournament.leagues}
+    if league_ids is None:
+        league_ids = list(leagues) if kind == "prelim" else _breaking_leagues(tournament, kind)
+    if not league_ids or any(lid not in leagues for lid in league_ids):
+        raise RoundRefused(422, "unknown_league")
+    if kind != "prelim":
+        for lid in league_ids:
+            if not db.session.scalar(select(func.count()).select_from(BreakSeed).where(BreakSeed.league_id == lid)):
+                raise RoundRefused(409, "no_break")
+    number = 1 + sum(1 for r in existing if r.kind == kind)
+    rnd = Round(tournament_id=tournament.id, seq=1 + max((r.seq for r in existing), default=0), number=number,
+                kind=kind)
+    rnd.leagues = [RoundLeague(league_id=lid) for lid in league_ids]
+    db.session.add(rnd)
+    db.session.flush()
+    for lid, m in (motions or {}).items():
+        set_motion(rnd, int(lid), m.get("text"), m.get("info_slide"))
+    audit(tournament.id, "round_created", rnd, user=user, kind=kind, number=number)
+    return rnd
+
+
+def _breaking_leagues(tournament, kind):
+    out = []
+    for lg in tournament.leagues:
+        size = db.session.scalar(select(func.count()).select_from(BreakSeed).where(BreakSeed.league_id == lg.id))
+        if size and kind in bracket_mod.stage_names(size):
+            out.append(lg.id)
+    return out
+
+
+def set_motion(rnd, league_id, text, info_slide=None):
+    if league_id not in {rl.league_id for rl in rnd.leagues}:
+        raise RoundRefused(422, "unknown_league")
+    text = " ".join((text or "").split())
+    motion = db.session.scalar(select(Motion).where(Motion.round_id == rnd.id, Motion.league_id == league_id))
+    if motion is None:
+        motion = Motion(round_id=rnd.id, league_id=league_id, text=text)
+        db.session.add(motion)
+    motion.text, motion.info_slide = text, (info_slide or "").strip() or None
+    return motion
+
+
+def motions_of(rnd) -> dict:
+    return {m.league_id: m for m in db.session.scalars(select(Motion).where(Motion.round_id == rnd.id))}
+
+
+# ----- the draw -----
+
+def _previous_unconfirmed(tournament, rnd):
+    for r in rounds_of(tournament):
+        if r.seq < rnd.seq and any(d.confirmed_at is None for d in r.debates):
+            return r
+    return None
+
+
+def generate_draw(rnd, regenerate=False, user=None, seed=None):
+    t = rnd.tournament
+    if rnd.debates:
+        if not regenerate:
+            raise RoundRefused(409, "draw_exists")
+        if rnd.draw_released:
+            raise RoundRefused(409, "draw_released")
+        if any(d for d in rnd.debates if _has_ballots(d)):
+            raise RoundRefused(409, "ballots_exist")
+    blocking = _previous_unconfirmed(t, rnd)
+    if blocking is not None:
+        raise RoundRefused(409, "previous_round_unconfirmed", {"round": blocking.number, "kind": blocking.kind})
+    db.session.execute(delete(Debate).where(Debate.round_id == rnd.id))
+    db.session.execute(delete(Bye).where(Bye.round_id == rnd.id))
+    db.session.expire(rnd, ["debates"])
+    rng = random.Random(seed)
+    for rl in rnd.leagues:
+        rl.draw_seed = rng.randrange(2**31) if seed is None else seed
+        if rnd.kind == "prelim":
+            _draw_prelim_league(rnd, rl)
+        else:
+            _draw_elimination_league(rnd, rl)
+    db.session.flush()
+    db.session.expire(rnd, ["debates"])
+    allocate_round(rnd, keep_locked=False)
+    audit(t.id, "draw_generated", rnd, user=user, regenerate=regenerate)
+    return rnd
+
+
+def _has_ballots(debate):
+    from ..models import Ballot
+    return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.debate_id == debate.id)) > 0
+
+
+def draw_options(t) -> DrawOptions:
+    s = t.setting
+    return DrawOptions(method=s("draw_method"), pullup=s("pullup_rule"), round1=s("round1_method"),
+                       avoid_region=bool(s("avoid_same_region_draw")))
+
+
+def _draw_prelim_league(rnd, rl):
+    league = db.session.get(League, rl.league_id)
+    h = league_history(league, before_seq=rnd.seq)
+    teams = db.session.scalars(select(Team).where(Team.league_id == league.id)
+                               .options(selectinload(Team.school))).all()
+    wins, points = {}, {}
+    from ..tab.standings import team_standings
+    for row in team_standings([tm.id for tm in teams], h.team_results):
+        wins[row.team_id], points[row.team_id] = row.wins, row.speaker_points
+    inputs = [DrawTeam(id=tm.id, wins=wins.get(tm.id, 0), points=points.get(tm.id, 0.0),
+                       gov_count=h.gov_count[tm.id], opp_count=h.opp_count[tm.id],
+                       opponents=frozenset(h.opponents[tm.id]),
+                       school=normalise_name(tm.school.name) if tm.school else None,
+                       region=tm.school.region_code if tm.school else None,
+                       pullups=h.pullups[tm.id], had_bye=h.byes[tm.id] > 0, seed_rank=tm.seed_rank)
+              for tm in teams]
+    if len(inputs) < 2:
+        raise RoundRefused(409, "too_few_teams", {"league": league.name})
+    draw = make_draw(inputs, rnd.number, rl.draw_seed, draw_options(rnd.tournament))
+    top = max((p.bracket for p in draw.debates), default=0)
+    for p in draw.debates:
+        db.session.add(Debate(round_id=rnd.id, league_id=league.id, gov_team_id=p.gov, opp_team_id=p.opp,
+                              bracket=p.bracket, flags=list(p.flags),
+                              importance=_importance(p.bracket, top, rnd.number)))
+    if draw.bye is not None:
+        db.session.add(Bye(round_id=rnd.id, league_id=league.id, team_id=draw.bye))
+    rl.draw_summary = {"brackets": draw.brackets, "seed": draw.seed, "cost": draw.cost}
+
+
+def _importance(bracket, top, number):
+    # Later rounds and higher brackets matter more: they decide the break.
+    return float(number) + 2.0 * (bracket / top if top else 0)
+
+
+def _draw_elimination_league(rnd, rl):
+    """Pairings along the bracket. bracket_position is the debate's place in its round's bracket
+    order; in the first elimination round that order includes the top seeds' byes."""
+    seeds = {bs.seed: bs.team_id for bs in db.session.scalars(select(BreakSeed).where(BreakSeed.league_id == rl.league_id))}
+    seed_of = {tid: s for s, tid in seeds.items()}
+    first_order = [(seeds[a], seeds[b] if b is not None else None) for a, b in bracket_mod.bracket_order(len(seeds))]
+    earlier = db.session.scalars(select(Debate).join(Round).where(
+        Debate.league_id == rl.league_id, Round.kind.in_(ELIM_KINDS), Round.seq < rnd.seq)).all()
+    if not earlier:
+        pairings = list(enumerate(first_order))
+    else:
+        round_ids = sorted({d.round_id for d in earlier}, key=lambda rid: db.session.get(Round, rid).seq)
+        last = {d.bracket_position: d for d in earlier if d.round_id == round_ids[-1]}
+        template = first_order if len(round_ids) == 1 else [(last[i].gov_team_id, last[i].opp_team_id)
+                                                            for i in sorted(last)]
+        prev, winners = [], {}
+        for i, pair in enumerate(template):
+            d = last.get(i)
+            if d is None:
+                prev.append(pair)  # a bye: the seed goes through
+            else:
+                prev.append((d.gov_team_id, d.opp_team_id))
+                winners[i] = d.gov_team_id if d.winner == "gov" else d.opp_team_id
+        pairings = list(enumerate(bracket_mod.next_round_pairs(prev, winners)))
+    method = rnd.tournament.setting("elimination_sides")
+    for pos, (a, b) in pairings:
+        if b is None:
+            continue
+        high, low = (a, b) if seed_of.get(a, 10**6) < seed_of.get(b, 10**6) else (b, a)
+        if method == "higher_seed_choice":
+            gov, opp, flags = high, low, ["side_choice_pending"]
+        else:
+            gov, opp = bracket_mod.elimination_sides(high, low, "coin_toss", seed=rl.draw_seed + pos)
+            flags = ["coin_toss"]
+        db.session.add(Debate(round_id=rnd.id, league_id=rl.league_id, gov_team_id=gov, opp_team_id=opp,
+                              bracket_position=pos, flags=flags, importance=10.0 + rnd.seq))
+
+
+# ----- allocation -----
+
+def _adj_infos(t, rnd):
+    adjs = db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)
+                              .options(selectinload(Adjudicator.team_conflicts),
+                                       selectinload(Adjudicator.school_conflicts))).all()
+    coach_teams = {}
+    for tm in db.session.scalars(select(Team).where(Team.tournament_id == t.id).options(selectinload(Team.coach))):
+        if tm.coach:
+            coach_teams.setdefault(normalise_name(tm.coach.name), set()).add(tm.id)
+    seen, judged = {}, {}
+    rows = db.session.execute(select(DebateAdjudicator.adjudicator_id, Debate.gov_team_id, Debate.opp_team_id)
+                              .join(Debate).join(Round).where(Round.tournament_id == t.id, Round.seq < rnd.seq)).all()
+    for a, g, o in rows:
+        seen.setdefault(a, set()).update((g, o))
+        judged[a] = judged.get(a, 0) + 1
+    infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
+                           school=normalise_name(a.school) or None, region=a.region_code,
+                           coached_team_ids=frozenset(coach_teams.get(normalise_name(a.name), ())),
+                           conflict_team_ids=frozenset(c.team_id for c in a.team_conflicts),
+                           conflict_schools=frozenset(normalise_name(c.school_name) for c in a.school_conflicts),
+                           seen_team_ids=frozenset(seen.get(a.id, ())), rounds_judged=judged.get(a.id, 0),
+                           available=a.available)
+             for a in adjs]
+    return infos, {a.id: a for a in adjs}
+
+
+def debate_infos(rnd):
+    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id)
+                                 .options(selectinload(Debate.gov).selectinload(Team.school),
+                                          selectinload(Debate.opp).selectinload(Team.school),
+                                          selectinload(Debate.league), selectinload(Debate.panel))).all()
+    infos = []
+    for d in debates:
+        teams = (d.gov, d.opp)
+        infos.append(alloc.DebateInfo(
+            id=d.id, language=d.league.language, team_ids=(d.gov_team_id, d.opp_team_id),
+            team_schools=tuple(normalise_name(tm.school.name) if tm.school else None for tm in teams),
+            team_regions=tuple(tm.school.region_code if tm.school else None for tm in teams),
+            importance=d.importance,
+            locked=tuple((p.adjudicator_id, p.role) for p in d.panel if p.locked)))
+    return debates, infos
+
+
+def region_conflict_on(t) -> bool:
+    return bool(t.setting("region_conflict"))
+
+
+def allocate_round(rnd, keep_locked=True, user=None):
+    """One joint allocation of panels (and rooms) for every league of the round. Locked seats
+    are kept; everything else is re-solved."""
+    t = rnd.tournament
+    debates, infos = debate_infos(rnd)
+    if not keep_locked:
+        infos = [alloc.DebateInfo(**{**i.__dict__, "locked": ()}) for i in infos]
+    adj_infos, _ = _adj_infos(t, rnd)
+    size = int(t.setting("panel_size") if rnd.kind == "prelim" else t.setting("elimination_panel_size"))
+    result = alloc.allocate(infos, adj_infos, panel_size=size, region_conflict=region_conflict_on(t),
+                            seed=rnd.id)
+    db.session.execute(delete(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id))
+    locked = {(i.id, a) for i in infos for a, _r in i.locked}
+    for debate_id, panel in result.panels.items():
+        for pos, (adj_id, role) in enumerate(panel):
+            db.session.add(DebateAdjudicator(round_id=rnd.id, debate_id=debate_id, adjudicator_id=adj_id,
+                                             role=role, position=pos, locked=(debate_id, adj_id) in locked))
+    unfilled = [{"debate_id": u[0], "reason": u[1], **(u[2] if len(u) > 2 and u[2] else {})}
+                for u in result.unfilled]
+    _assign_rooms(rnd, debates)
+    for rl in rnd.leagues:
+        rl.draw_summary = {**(rl.draw_summary or {}), "unfilled": [u for u in unfilled
+                                                                   if u["debate_id"] in {d.id for d in debates if d.league_id == rl.league_id}]}
+    db.session.flush()
+    for d in debates:
+        db.session.expire(d, ["panel"])
+    audit(t.id, "panels_allocated", rnd, user=user, unfilled=len(unfilled))
+    return unfilled
+
+
+def _assign_rooms(rnd, debates):
+    rooms = db.session.scalars(select(Room).where(Room.tournament_id == rnd.tournament_id,
+                                                  Room.available.is_(True))).all()
+    needs = [rooms_mod.RoomNeed(debate_id=d.id, needs_accessible=bool(d.gov.needs_access or d.opp.needs_access),
+                                importance=d.importance, locked_room=d.room_id if d.room_locked else None)
+             for d in debates]
+    assigned, _problems = rooms_mod.assign_rooms(needs, [rooms_mod.RoomInfo(id=r.id, accessible=r.accessible,
+                                                                            priority=r.priority) for r in rooms])
+    for d in debates:
+        d.room_id = assigned.get(d.id)
+
+
+def unfilled_of(rnd):
+    return [u for rl in rnd.leagues for u in (rl.draw_summary or {}).get("unfilled", [])]
+
+
+# ----- release -----
+
+def release(rnd, draw=None, motion=None, results=None, user=None):
+    if draw is not None:
+        if draw and not rnd.debates:
+            raise RoundRefused(409, "no_draw")
+        rnd.draw_released = bool(draw)
+    if motion is not None:
+        if motion and not rnd.motion_released_at:
+            if not motions_of(rnd):
+                raise RoundRefused(409, "no_motion")
+            rnd.motion_released_at = datetime.now(timezone.utc)
+        elif not motion:
+            rnd.motion_released_at = None
+    if results is not None:
+        rnd.results_released = bool(results)
+    audit(rnd.tournament_id, "round_released", rnd, user=user, draw=rnd.draw_released,
+          motion=rnd.motion_released, results=rnd.results_released)

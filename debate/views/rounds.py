@@ -1,0 +1,230 @@
+"""The director's round pages: create rounds, draw every league, adjust by hand, release."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..messages import error_text
+from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Round, Team
+from ..services import rounds as svc
+from ..services.warnings import round_warnings
+from ..web import tournament_for
+
+bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
+
+
+def _round(t, rid) -> Round:
+    rnd = db.session.get(Round, rid)
+    if rnd is None or rnd.tournament_id != t.id:
+        abort(404)
+    return rnd
+
+
+def _refused(e):
+    db.session.rollback()
+    flash(error_text(e.code, e.params), "error")
+
+
+@bp.get("/")
+@login_required
+def index(tid):
+    t = tournament_for(tid)
+    return render_template("rounds/index.html", t=t, rounds=svc.rounds_of(t), kinds=("prelim",) + svc.ELIM_KINDS)
+
+
+@bp.post("/new")
+@login_required
+def create(tid):
+    t = tournament_for(tid, roles=("director",))
+    try:
+        rnd = svc.create_round(t, request.form.get("kind", "prelim"), user=current_user)
+        db.session.commit()
+    except svc.RoundRefused as e:
+        _refused(e)
+        return redirect(url_for("rounds.index", tid=t.id))
+    return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id))
+
+
+def _draw_context(rnd):
+    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id).options(
+        selectinload(Debate.gov).selectinload(Team.school), selectinload(Debate.opp).selectinload(Team.school),
+        selectinload(Debate.room), selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator))
+        .order_by(Debate.bracket.desc(), Debate.bracket_position, Debate.id)).all()
+    byes = db.session.scalars(select(Bye).where(Bye.round_id == rnd.id)).all()
+    seated = {p.adjudicator_id for d in debates for p in d.panel}
+    free = db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == rnd.tournament_id,
+                                                        Adjudicator.available.is_(True))).all()
+    free = sorted((a for a in free if a.id not in seated), key=lambda a: -a.rating)
+    return debates, byes, free
+
+
+@bp.get("/<int:rid>/")
+@login_required
+def show(tid, rid):
+    t = tournament_for(tid)
+    rnd = _round(t, rid)
+    debates, byes, free = _draw_context(rnd)
+    warnings = round_warnings(rnd) if debates else {}
+    unfilled = {u["debate_id"]: u for u in svc.unfilled_of(rnd)}
+    return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free,
+                           warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
+                           league_ids={rl.league_id for rl in rnd.leagues},
+                           summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
+
+
+@bp.post("/<int:rid>/draw")
+@login_required
+def draw(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    try:
+        svc.generate_draw(rnd, regenerate=bool(request.form.get("regenerate")), user=current_user)
+        db.session.commit()
+        flash(_("The draw is ready. Check it, then release it."), "success")
+    except svc.RoundRefused as e:
+        _refused(e)
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/allocate")
+@login_required
+def allocate(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    unfilled = svc.allocate_round(rnd, keep_locked=True, user=current_user)
+    db.session.commit()
+    if unfilled:
+        flash(_("Panels allocated; %(n)s debates could not get a full valid panel.", n=len(unfilled)), "error")
+    else:
+        flash(_("Panels allocated. Locked choices were kept."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/release")
+@login_required
+def release(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    what = request.form.get("what")
+    value = request.form.get("value") == "1"
+    try:
+        svc.release(rnd, **{what: value}, user=current_user) if what in ("draw", "motion", "results") else abort(400)
+        if what == "results":
+            rnd.silent = request.form.get("silent") == "1"
+        db.session.commit()
+    except svc.RoundRefused as e:
+        _refused(e)
+        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    from ..live import announce_round
+    announce_round(rnd, what)
+    flash(_("Published.") if value else _("Withdrawn from public pages."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/motion")
+@login_required
+def motion(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    text = request.form.get("text", "")
+    if not text.strip():
+        flash(error_text("required"), "error")
+        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    try:
+        svc.set_motion(rnd, int(request.form.get("league_id", 0)), text, request.form.get("info_slide"))
+        db.session.commit()
+        flash(_("Motion saved. It stays hidden until you release it."), "success")
+    except svc.RoundRefused as e:
+        _refused(e)
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+def _debate(rnd, did) -> Debate:
+    d = db.session.get(Debate, did)
+    if d is None or d.round_id != rnd.id:
+        abort(404)
+    return d
+
+
+@bp.post("/<int:rid>/debates/<int:did>/swap-sides")
+@login_required
+def swap_sides(tid, rid, did):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    d = _debate(rnd, did)
+    d.gov_team_id, d.opp_team_id = d.opp_team_id, d.gov_team_id
+    d.flags = [f for f in (d.flags or []) if f not in ("coin_toss", "side_forced", "side_choice_pending")] + ["sides_manual"]
+    svc.audit(t.id, "sides_swapped", d, user=current_user)
+    db.session.commit()
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid) + f"#debate-{d.id}")
+
+
+@bp.post("/<int:rid>/swap-teams")
+@login_required
+def swap_teams(tid, rid):
+    """Exchange two teams between debates of the same league (or within one debate)."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    try:
+        a, b = int(request.form.get("team_a", 0)), int(request.form.get("team_b", 0))
+    except ValueError:
+        abort(400)
+    if a == b:
+        flash(error_text("same_team"), "error")
+        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    slots = {}
+    for d in rnd.debates:
+        for side in ("gov", "opp"):
+            slots[getattr(d, f"{side}_team_id")] = (d, side)
+    if a not in slots or b not in slots or slots[a][0].league_id != slots[b][0].league_id:
+        flash(_("Both teams must be in this round's draw of the same league."), "error")
+        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    (da, sa), (dbb, sb) = slots[a], slots[b]
+    setattr(da, f"{sa}_team_id", b)
+    setattr(dbb, f"{sb}_team_id", a)
+    for d in {da, dbb}:
+        d.flags = list(d.flags or []) + ["teams_manual"]
+    svc.audit(t.id, "teams_swapped", rnd, user=current_user, team_a=a, team_b=b)
+    db.session.commit()
+    flash(_("Teams swapped. Check the warnings below."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/panel")
+@login_required
+def panel(tid, rid):
+    """Move an adjudicator to a debate (or off all panels), set their role, lock or unlock."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    adj = db.session.get(Adjudicator, int(request.form.get("adjudicator_id", 0) or 0))
+    if adj is None or adj.tournament_id != t.id:
+        abort(404)
+    action = request.form.get("action", "move")
+    seat = db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id,
+                                                             DebateAdjudicator.adjudicator_id == adj.id))
+    if action == "lock" and seat:
+        seat.locked = not seat.locked
+    elif action == "remove" and seat:
+        db.session.delete(seat)
+    elif action == "chair" and seat:
+        for p in seat.debate.panel:
+            if p.role == "chair":
+                p.role = "panellist"
+        seat.role, seat.locked = "chair", True
+    elif action == "move":
+        target = _debate(rnd, int(request.form.get("debate_id", 0) or 0))
+        role = "chair" if request.form.get("role") == "chair" else "panellist"
+        if seat:
+            db.session.delete(seat)
+            db.session.flush()
+        if role == "chair":
+            for p in target.panel:
+                if p.role == "chair":
+                    p.role = "panellist"
+        db.session.add(DebateAdjudicator(round_id=rnd.id, debate_id=target.id, adjudicator_id=adj.id, role=role,
+                                         position=0 if role == "chair" else len(target.panel) + 1, locked=True))
+    svc.audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
+    db.session.commit()
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))

@@ -1,0 +1,195 @@
+// The adjudicator's ballot on a phone: keeps a draft on the phone, checks the marks,
+// shows the outcome in words before sending, and sends exactly once (a client id per
+// ballot, reused for every retry), waiting for the connection if it is lost.
+(function () {
+  "use strict";
+  var form = document.getElementById("ballot-form");
+  if (!form) return;
+  var T = JSON.parse(document.getElementById("ballot-i18n").textContent);
+  var cfg = form.dataset;
+  var MIN = parseFloat(cfg.min), MAX = parseFloat(cfg.max), STEP = parseFloat(cfg.step);
+  var scoresRequired = cfg.scoresRequired === "1", lowPoint = cfg.lowPoint === "1";
+  var store = "ballot:" + cfg.debate + ":" + cfg.key.slice(0, 8);
+  var outboxKey = store + ":outbox";
+  var nf = new Intl.NumberFormat(cfg.locale === "en" ? "en" : cfg.locale, {maximumFractionDigits: 2});
+  var status = document.getElementById("net-status");
+  var review = document.getElementById("review");
+  var reviewBtn = document.getElementById("review-btn");
+  var ROLES = ["PM", "MG", "LO", "MO"];
+
+  function fmt(s, params) { return s.replace(/%\((\w+)\)s/g, function (_, k) { return params[k]; }); }
+  function parseMark(v) {
+    v = String(v || "").trim().replace(",", ".");
+    if (v === "" || !/^\d+(\.\d+)?$/.test(v)) return null;
+    return parseFloat(v);
+  }
+  function field(name) { return form.elements[name]; }
+  function showStatus(text, kind) {
+    status.textContent = text; status.className = "flash " + (kind || ""); status.hidden = !text;
+  }
+
+  function state() {
+    var s = {winner: (form.querySelector("input[name=winner]:checked") || {}).value || null,
+             scores: {}, speakers: {}, nominations: {}};
+    ROLES.forEach(function (r) {
+      s.scores[r] = field("score_" + r).value;
+      s.speakers[r] = field("speaker_" + r).value;
+    });
+    ["orator", "analyst"].forEach(function (k) { s.nominations[k] = field("nominate_" + k).value; });
+    return s;
+  }
+  function restore(s) {
+    ROLES.forEach(function (r) {
+      if (s.scores && s.scores[r] != null) field("score_" + r).value = s.scores[r];
+      if (s.speakers && s.speakers[r]) field("speaker_" + r).value = s.speakers[r];
+    });
+    ["orator", "analyst"].forEach(function (k) { if (s.nominations && s.nominations[k]) field("nominate_" + k).value = s.nominations[k]; });
+    if (s.winner) { var w = form.querySelector("input[name=winner][value=" + s.winner + "]"); if (w) w.checked = true; }
+  }
+  function save() { try { localStorage.setItem(store, JSON.stringify(state())); } catch (e) { /* private mode */ } }
+
+  function totals(s) {
+    var t = {gov: 0, opp: 0}, complete = true;
+    ROLES.forEach(function (r) {
+      var m = parseMark(s.scores[r]);
+      if (m === null) complete = false; else t[r === "PM" || r === "MG" ? "gov" : "opp"] += m;
+    });
+    t.complete = complete;
+    return t;
+  }
+  function paintTotals() {
+    var t = totals(state());
+    ["gov", "opp"].forEach(function (side) {
+      form.querySelector("[data-total=" + side + "]").textContent = t[side] ? nf.format(t[side]) : "—";
+    });
+  }
+  function setError(name, text) {
+    var el = form.querySelector("[data-error-for='" + name + "']");
+    if (el) { el.textContent = text || ""; el.closest(".field, fieldset").classList.toggle("has-error", !!text); }
+  }
+  function validate(s) {
+    var errors = {}, anyScore = false;
+    ROLES.forEach(function (r) {
+      var raw = String(s.scores[r] || "").trim();
+      if (raw === "") { if (scoresRequired) errors["scores." + r] = T.required; return; }
+      anyScore = true;
+      var m = parseMark(raw);
+      if (m === null) errors["scores." + r] = T.not_a_number;
+      else if (m < MIN || m > MAX) errors["scores." + r] = T.out_of_range;
+      else if (Math.abs((m - MIN) / STEP - Math.round((m - MIN) / STEP)) > 1e-9) errors["scores." + r] = T.off_step;
+    });
+    if (!scoresRequired && anyScore) ROLES.forEach(function (r) { if (!String(s.scores[r] || "").trim()) errors["scores." + r] = T.required; });
+    if (s.winner !== "gov" && s.winner !== "opp") errors.winner = T.invalid_winner;
+    var t = totals(s);
+    if (!errors.winner && t.complete && Object.keys(errors).length === 0) {
+      var win = t[s.winner], lose = t[s.winner === "gov" ? "opp" : "gov"];
+      if (win === lose && !lowPoint) errors.winner = T.tie;
+      else if (win < lose && !lowPoint) errors.winner = T.low_point_win;
+    }
+    return errors;
+  }
+  function showErrors(errors) {
+    ROLES.forEach(function (r) { setError("scores." + r, errors["scores." + r]); });
+    setError("winner", errors.winner || errors.total);
+  }
+
+  function payload(s) {
+    var p = {debate_id: parseInt(cfg.debate, 10), winner: s.winner, scores: {}, speakers: {}, nominations: {}};
+    ROLES.forEach(function (r) {
+      var m = parseMark(s.scores[r]); if (m !== null) p.scores[r] = m;
+      p.speakers[r] = parseInt(s.speakers[r], 10);
+    });
+    ["orator", "analyst"].forEach(function (k) { if (s.nominations[k]) p.nominations[k] = parseInt(s.nominations[k], 10); });
+    return p;
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function onReview(ev) {
+    ev.preventDefault();
+    var s = state(), errors = validate(s);
+    showErrors(errors);
+    if (Object.keys(errors).length) {
+      var first = form.querySelector(".has-error input, .has-error");
+      if (first && first.scrollIntoView) first.scrollIntoView({block: "center"});
+      return;
+    }
+    var t = totals(s), other = s.winner === "gov" ? "opp" : "gov";
+    document.getElementById("review-text").textContent = t.complete
+      ? fmt(T.wins_to, {side: T[s.winner], a: nf.format(t[s.winner]), b: nf.format(t[other])})
+      : fmt(T.wins, {side: T[s.winner]});
+    review.hidden = false; reviewBtn.hidden = true;
+    review.scrollIntoView && review.scrollIntoView({block: "center"});
+  }
+
+  var sending = false, retryTimer = null;
+  function queueSend() {
+    var s = state();
+    // One client id per ballot as reviewed: every retry of it carries the same id.
+    var entry = {client_id: newId(), body: payload(s)};
+    entry.body.client_id = entry.client_id;
+    localStorage.setItem(outboxKey, JSON.stringify(entry));
+    flush();
+  }
+  function flush() {
+    var raw = localStorage.getItem(outboxKey);
+    if (!raw || sending) return;
+    var entry = JSON.parse(raw);
+    if (!navigator.onLine) { showStatus(T.offline, "error"); schedule(); return; }
+    sending = true;
+    showStatus(T.sending, "");
+    fetch(cfg.api, {method: "POST", headers: {"Content-Type": "application/json", "X-Adjudicator-Key": cfg.key},
+                    body: JSON.stringify(entry.body), credentials: "omit"})
+      .then(function (r) { return r.json().then(function (j) { return {status: r.status, body: j}; }); })
+      .then(function (res) {
+        sending = false;
+        if (res.status === 200 || res.status === 201) {
+          localStorage.removeItem(outboxKey); localStorage.removeItem(store);
+          done(res.body);
+        } else if (res.status >= 500 || res.status === 429) {
+          schedule();
+        } else {
+          localStorage.removeItem(outboxKey);
+          var err = res.body.error || {};
+          showStatus(T.refused + " " + (err.message || ""), "error");
+          showErrors(err.fields || {});
+          review.hidden = true; reviewBtn.hidden = false;
+        }
+      })
+      .catch(function () { sending = false; showStatus(T.offline, "error"); schedule(); });
+  }
+  function schedule() { clearTimeout(retryTimer); retryTimer = setTimeout(flush, 4000); }
+  function done(body) {
+    var box = document.createElement("section");
+    box.className = "card sent"; box.setAttribute("role", "status");
+    var h = document.createElement("h2"); h.textContent = "✓ " + fmt(T.sent, {v: body.version});
+    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = "←";
+    box.appendChild(h); box.appendChild(a);
+    form.replaceWith(box);
+    showStatus("", "");
+  }
+
+  form.addEventListener("input", function (ev) {
+    save(); paintTotals();
+    if (ev.target.name && ev.target.name.indexOf("score_") === 0) setError("scores." + ev.target.name.slice(6), "");
+    if (!review.hidden) { review.hidden = true; reviewBtn.hidden = false; }
+  });
+  form.addEventListener("change", function () { save(); paintTotals(); });
+  if (reviewBtn) reviewBtn.addEventListener("click", onReview);
+  var sendBtn = document.getElementById("send-btn");
+  if (sendBtn) sendBtn.addEventListener("click", function () { queueSend(); });
+  var editBtn = document.getElementById("edit-btn");
+  if (editBtn) editBtn.addEventListener("click", function () { review.hidden = true; reviewBtn.hidden = false; });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () { if (localStorage.getItem(outboxKey)) showStatus(T.offline, "error"); });
+
+  try {
+    var saved = JSON.parse(localStorage.getItem(store) || "null");
+    var serverHasInput = ROLES.some(function (r) { return field("score_" + r).value; });
+    if (saved && !serverHasInput) { restore(saved); if (localStorage.getItem(outboxKey) === null) showStatus(T.restored, ""); }
+  } catch (e) { /* ignore a damaged draft */ }
+  paintTotals();
+  if (localStorage.getItem(outboxKey)) flush();
+})();
