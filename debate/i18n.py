@@ -5,6 +5,7 @@ public page set g.page_locale, unless the visitor chose a language), the visitor
 (?lang= remembered in a cookie), then the browser's Accept-Language.
 """
 from flask import current_app, g, request
+from babel.numbers import get_decimal_symbol
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
@@ -84,3 +85,7 @@ METRIC_NAMES = {
     "draw_strength": _l("draw strength"), "margin": _l("margin"), "ballots_won": _l("ballots won"),
     "who_beat_whom": _l("who beat whom"),
 }
+
+
+def decimal_sep() -> str:
+    return get_decimal_symbol(locale_code())

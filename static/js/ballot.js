@@ -11,7 +11,8 @@
   var scoresRequired = cfg.scoresRequired === "1", lowPoint = cfg.lowPoint === "1";
   var store = "ballot:" + cfg.debate + ":" + cfg.key.slice(0, 8);
   var outboxKey = store + ":outbox";
-  var nf = new Intl.NumberFormat(cfg.locale === "en" ? "en" : cfg.locale, {maximumFractionDigits: 2});
+  // The locale's decimal separator comes from the server (Babel): 27,5 in kk and ru, 27.5 in en.
+  var nf = {format: function (x) { return String(Math.round(x * 100) / 100).replace(".", cfg.decimal || "."); }};
   var status = document.getElementById("net-status");
   var review = document.getElementById("review");
   var reviewBtn = document.getElementById("review-btn");
