@@ -425,6 +425,9 @@ def allocate(debates: list, adjs: list, panel_size: int = 3, region_conflict: bo
         panel.extend((a.id, PANELLIST) for a in rest)
         panels[d.id] = panel
 
+    _make_odd(panels, debates, by_id, prob.members, region_conflict)
+    for di, d in enumerate(debates):
+        panel, locked = panels[d.id], prob.members[di]
         if len(panel) < panel_size:
             missing = panel_size - len(panel)
             needed = panel_size - len(locked)
@@ -440,3 +443,50 @@ def allocate(debates: list, adjs: list, panel_size: int = 3, region_conflict: bo
                                           "eligible": ok_n}))
             total += (EMPTY_CHAIR_SEAT if not panel else 0.0) + EMPTY_SEAT * (missing - (0 if panel else 1))
     return Allocation(panels=panels, unfilled=unfilled, cost=total, warnings=prob.warnings)
+
+
+def _make_odd(panels: dict, debates: list, by_id: dict, members: list, region_conflict: bool) -> None:
+    """A panel decides by majority, so it must be odd. When adjudicators run short the seat
+    filling leaves some panels even (2 or 4): move one unlocked panellist from a less important
+    even panel to a more important one (both become odd), and free the weakest unlocked
+    panellist of an even panel that finds no partner. Hard rules are kept: a move happens only
+    to a debate the adjudicator may judge."""
+    locked = {d.id: {aid for aid, _r in members[i]} for i, d in enumerate(debates)}
+    locked_chairs = {d.id for i, d in enumerate(debates) if any(r == CHAIR for _a, r in members[i])}
+    info = {d.id: d for d in debates}
+    even = sorted((d.id for d in debates if len(panels[d.id]) % 2 == 0 and panels[d.id]),
+                  key=lambda did: (-info[did].importance, did))
+    while len(even) >= 2:
+        giver = even.pop()  # least important
+        movable = [(aid, r) for aid, r in panels[giver] if r == PANELLIST and aid not in locked[giver]]
+        moved = False
+        for target in even:
+            for aid, r in sorted(movable, key=lambda e: -by_id[e[0]].rating):
+                if not conflict_reasons(by_id[aid], info[target], region_conflict):
+                    panels[giver].remove((aid, r))
+                    panels[target].append((aid, PANELLIST))
+                    _rechair(panels, target, members_of=info, by_id=by_id, locked_chairs=locked_chairs)
+                    even.remove(target)
+                    moved = True
+                    break
+            if moved:
+                break
+        if not moved:
+            _drop_weakest(panels, giver, locked, by_id)
+    for did in even:
+        _drop_weakest(panels, did, locked, by_id)
+
+
+def _rechair(panels, did, members_of, by_id, locked_chairs):
+    """Keep the strongest member in the chair unless the director locked a chair."""
+    if did in locked_chairs:
+        return
+    panel = panels[did]
+    best = max(panel, key=lambda e: (by_id[e[0]].rating, -e[0]))[0]
+    panels[did] = [(best, CHAIR)] + [(aid, PANELLIST) for aid, _r in panel if aid != best]
+
+
+def _drop_weakest(panels, did, locked, by_id):
+    movable = [(aid, r) for aid, r in panels[did] if r == PANELLIST and aid not in locked[did]]
+    if movable:
+        panels[did].remove(min(movable, key=lambda e: (by_id[e[0]].rating, -e[0])))

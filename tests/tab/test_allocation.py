@@ -143,7 +143,13 @@ def test_full_panels_whenever_possible(inst, panel_size, region_conflict):
     chairs, _ = max_matching(debates, adjs, lambda d: 1, region_conflict)
     assert sum(1 for p in res.panels.values() if p) == chairs
     filled = sum(len(p) for p in res.panels.values())
-    assert filled == got  # as many seats as any assignment could fill
+    assert filled <= got
+    # a short pool never leaves an even panel (majority needs an odd panel), unless locks force it
+    for d in debates:
+        if not d.locked and res.panels[d.id]:
+            assert len(res.panels[d.id]) % 2 == 1
+    if got == total:
+        assert filled == got  # every seat fillable: all filled
 
 
 def test_feasible_instance_gets_full_panels():
@@ -161,7 +167,7 @@ def test_chairs_before_third_members():
     adjs = [AdjInfo(j, frozenset({"ru"}), rating=j) for j in range(4)]
     res = allocate(debates, adjs, panel_size=3)
     sizes = sorted(len(p) for p in res.panels.values())
-    assert sizes == [1, 1, 2]
+    assert sizes == [1, 1, 1]  # every debate a chair; a lone extra would make an even panel
     assert {u[0] for u in res.unfilled} == {0, 1, 2}
     assert all(code == "not_enough_adjudicators" for _, code, _ in res.unfilled)
 
@@ -309,3 +315,31 @@ def test_pure_python_boundary():
                 mods.add(node.module.split(".")[0])
                 assert not (node.module.startswith("debate") and not node.module.startswith("debate.tab"))
         assert not mods & {"flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug"}
+
+
+# ----- odd panels when adjudicators run short (added with the web layer) -----
+
+def _simple(n_debates, n_adjs, importance=None):
+    debates = [DebateInfo(id=i, language="kk", team_ids=(100 + 2 * i, 101 + 2 * i), team_schools=(None, None),
+                          team_regions=(None, None), importance=(importance or {}).get(i, float(i)))
+               for i in range(n_debates)]
+    adjs = [AdjInfo(id=1000 + j, languages=frozenset({"kk"}), rating=float(j % 10)) for j in range(n_adjs)]
+    return debates, adjs
+
+
+@pytest.mark.parametrize("n_debates,n_adjs", [(4, 10), (5, 12), (3, 7), (10, 25), (6, 6)])
+def test_short_pool_gives_only_odd_panels(n_debates, n_adjs):
+    debates, adjs = _simple(n_debates, n_adjs)
+    result = allocate(debates, adjs, panel_size=3)
+    sizes = [len(p) for p in result.panels.values()]
+    assert all(s % 2 == 1 for s in sizes), sizes
+    assert all(s >= 1 for s in sizes)
+    # as many full panels as the pool allows: adjudicators left over are fewer than two
+    used = sum(sizes)
+    assert n_adjs - used <= 1 or all(s == 3 for s in sizes)
+
+
+def test_odd_fix_puts_full_panels_on_the_important_debates():
+    debates, adjs = _simple(2, 4, importance={0: 5.0, 1: 1.0})
+    result = allocate(debates, adjs, panel_size=3)
+    assert len(result.panels[0]) == 3 and len(result.panels[1]) == 1
