@@ -4,9 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: setup run test test-pg test-browser translations extract-messages update-catalogs bench clean
+.PHONY: setup system-deps run test test-pg test-browser translations extract-messages update-catalogs bench clean
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations system-deps
+
+# Debian packages the tests use: Chromium for the browser tests (no browser download),
+# fonts and poppler-utils for the PDF tests. Installed only when missing and when root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core poppler-utils >/dev/null; \
+	  else echo "note: install chromium and poppler-utils (Debian) for the browser and PDF tests"; fi; \
+	fi
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
