@@ -49,10 +49,19 @@ def submit():
     except svc.BallotRefused as e:
         db.session.rollback()
         raise refused(e)
-    db.session.commit()
+    # Keep the just-written objects loaded across the commit: the answer and the staff event
+    # need no further queries (three round trips fewer per ballot).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        debate = ballot.debate
+        debate.round.tournament_id  # loaded before the commit
+        db.session.commit()
+    finally:
+        session.expire_on_commit = True
     if created:
         from ..live import announce_ballot
-        announce_ballot(ballot.debate, ballot.id, "submitted")
+        announce_ballot(debate, ballot.id, "submitted")
     return jsonify(ballot_json(ballot)), (201 if created else 200)
 
 

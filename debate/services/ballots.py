@@ -2,8 +2,9 @@
 ballot: a resubmission is a new version, and every action goes to the audit log."""
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker
@@ -28,6 +29,15 @@ def team_speaker_ids(team_id) -> list[int]:
     return list(db.session.scalars(select(Speaker.id).where(Speaker.team_id == team_id).order_by(Speaker.position)))
 
 
+def speaker_ids_of(*team_ids) -> dict:
+    """{team_id: [speaker ids in speaking order]} for several teams in one query."""
+    out = {tid: [] for tid in team_ids}
+    for sid, tid in db.session.execute(select(Speaker.id, Speaker.team_id).where(Speaker.team_id.in_(team_ids))
+                                       .order_by(Speaker.team_id, Speaker.position)):
+        out[tid].append(sid)
+    return out
+
+
 def seat_of(adjudicator_id, debate_id):
     return db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.debate_id == debate_id,
                                                              DebateAdjudicator.adjudicator_id == adjudicator_id))
@@ -46,7 +56,8 @@ def _clean(data, debate, rules):
     speakers = data.get("speakers") or {}
     if not isinstance(speakers, dict):
         speakers = {}
-    gov_ids, opp_ids = team_speaker_ids(debate.gov_team_id), team_speaker_ids(debate.opp_team_id)
+    ids = speaker_ids_of(debate.gov_team_id, debate.opp_team_id)
+    gov_ids, opp_ids = ids[debate.gov_team_id], ids[debate.opp_team_id]
     errors = validate_ballot(winner, scores, speakers, tuple(gov_ids), tuple(opp_ids), rules)
     noms = data.get("nominations") or {}
     clean_noms = {}
@@ -90,7 +101,8 @@ def submit_ballot(adj, data: dict, entered_by=None):
         debate_id = int(data.get("debate_id"))
     except (TypeError, ValueError):
         raise BallotRefused(422, "validation_failed", {"debate_id": ("required", {})})
-    debate = db.session.get(Debate, debate_id)
+    # The debate with its round and tournament in one query (a ballot is on every phone at once).
+    debate = db.session.get(Debate, debate_id, options=[joinedload(Debate.round).joinedload(Round.tournament)])
     if debate is None or seat_of(adj.id, debate.id) is None:
         raise BallotRefused(403, "not_on_panel")
     rnd = debate.round
@@ -98,7 +110,9 @@ def submit_ballot(adj, data: dict, entered_by=None):
     for _attempt in range(5):
         version = (db.session.scalar(select(func.max(Ballot.version)).where(
             Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)) or 0) + 1
-        ballot = Ballot(debate_id=debate.id, adjudicator_id=adj.id, client_id=client_id, version=version,
+        # debate=debate keeps the debate (and its round) loaded for the caller: no lazy reload.
+        ballot = Ballot(debate_id=debate.id, debate=debate, adjudicator_id=adj.id, client_id=client_id,
+                        version=version,
                         winner=winner, scores=scores, speakers=speakers, nominations=noms,
                         entered_by_id=entered_by.id if entered_by else None)
         try:
@@ -125,11 +139,13 @@ def _same_submitter(ballot, adj):
 
 
 def _supersede_unconfirmed(ballot):
-    older = db.session.scalars(select(Ballot).where(
+    if ballot.version <= 1:
+        return  # nothing older
+    # One UPDATE rather than loading the older versions; "fetch" keeps loaded objects in step.
+    db.session.execute(update(Ballot).where(
         Ballot.debate_id == ballot.debate_id, Ballot.adjudicator_id == ballot.adjudicator_id,
-        Ballot.version < ballot.version, Ballot.status == "submitted"))
-    for b in older:
-        b.status = "superseded"
+        Ballot.version < ballot.version, Ballot.status == "submitted").values(status="superseded")
+        .execution_options(synchronize_session="fetch"))
 
 
 def confirm_ballot(ballot, user):

@@ -1,9 +1,10 @@
 """Team and speaker standings, nominations and the break for a league, from confirmed ballots."""
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import BreakSeed, Speaker, Team
+from ..models import BreakSeed, School, Speaker, Team
 from ..tab import bracket as bracket_mod
 from ..tab import standings as tab_standings
 from .ballots import audit
@@ -17,14 +18,69 @@ def precedence(t) -> tuple:
     return metrics or ("wins", "speaker_points", "draw_strength")
 
 
+# One page asks for the team tab, the speaker tab and the nominations of the same league; each
+# needs the league's history and teams. They are read once and kept in the session until
+# anything is written (flush, commit, rollback, or a DML statement through the session), so a
+# page reads the league a fixed number of times, and nothing stale is ever served.
+_CACHE_KEY = "debate.standings.cache"
+
+
+def _cache():
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.info.pop(_CACHE_KEY, None)
+        return {}  # unflushed changes: read afresh (the queries autoflush)
+    return session.info.setdefault(_CACHE_KEY, {})
+
+
+def _clear(session, *args):
+    session.info.pop(_CACHE_KEY, None)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _clear)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _clear_on_write(state):
+    if not state.is_select:
+        state.session.info.pop(_CACHE_KEY, None)
+
+
+def _history(league, public=False):
+    cache = _cache()
+    key = ("history", league.id, bool(public))
+    if key not in cache:
+        cache[key] = league_history(league, public=public)
+    return cache[key]
+
+
 def _teams(league):
-    return {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.league_id == league.id)
-                                                   .options(selectinload(Team.school), selectinload(Team.speakers)))}
+    """{team_id: Team} with school and speakers loaded, in three queries whatever the size."""
+    cache = _cache()
+    key = ("teams", league.id)
+    if key in cache:
+        return cache[key]
+    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.league_id == league.id)
+                                                    .order_by(Team.id))}
+    by_team = {tid: [] for tid in teams}
+    for sp in db.session.scalars(select(Speaker).join(Team).where(Team.league_id == league.id)
+                                 .order_by(Speaker.team_id, Speaker.position)):
+        by_team[sp.team_id].append(sp)
+    schools = {sc.id: sc for sc in db.session.scalars(
+        select(School).where(School.id.in_(select(Team.school_id).where(Team.league_id == league.id))))}
+    for tid, tm in teams.items():
+        set_committed_value(tm, "speakers", by_team[tid])
+        set_committed_value(tm, "school", schools.get(tm.school_id))
+        for sp in by_team[tid]:
+            set_committed_value(sp, "team", tm)
+    cache[key] = teams
+    return teams
 
 
 def team_tab(league, public=False):
     """[(TeamRow, Team)] in rank order."""
-    h = league_history(league, public=public)
+    h = _history(league, public=public)
     teams = _teams(league)
     rows = tab_standings.team_standings(list(teams), h.team_results, precedence(league.tournament))
     return [(r, teams[r.team_id]) for r in rows]
@@ -32,7 +88,7 @@ def team_tab(league, public=False):
 
 def speaker_tab(league, public=False):
     """[(SpeakerRow, Speaker, Team)] in rank order."""
-    h = league_history(league, public=public)
+    h = _history(league, public=public)
     teams = _teams(league)
     speakers = {s.id: s for tm in teams.values() for s in tm.speakers}
     rows = tab_standings.speaker_standings(h.speakers, h.speaker_results, h.rounds_held,
@@ -41,12 +97,12 @@ def speaker_tab(league, public=False):
 
 
 def nominations(league):
-    h = league_history(league)
+    h = _history(league)
     totals = {}
     for r in h.speaker_results:
         totals[r.speaker_id] = totals.get(r.speaker_id, 0) + r.mark
     out = tab_standings.nominations(h.nominations, totals)
-    speakers = {s.id: s for s in db.session.scalars(select(Speaker).join(Team).where(Team.league_id == league.id))}
+    speakers = {s.id: s for tm in _teams(league).values() for s in tm.speakers}
     return {kind: [(row, speakers.get(row.speaker_id)) for row in rows] for kind, rows in out.items()}
 
 
