@@ -4,9 +4,11 @@ The locale comes from, in order: a page that fixes it (an adjudicator's ballot o
 public page set g.page_locale, unless the visitor chose a language), the visitor's choice
 (?lang= remembered in a cookie), then the browser's Accept-Language.
 """
+from functools import lru_cache
+
 from flask import current_app, g, request
 from babel.numbers import get_decimal_symbol
-from flask_babel import format_decimal, get_locale, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -36,10 +38,25 @@ def locale_code() -> str:
 
 
 def fmt_mark(value) -> str:
-    """A mark or point total in the locale's style: 27,5 in Kazakh and Russian, 27.5 in English."""
+    """A mark or point total in the locale's style: 27,5 in Kazakh and Russian, 27.5 in English.
+    Formatted by hand with the locale's symbols: a 2,000-team tab formats ten thousand numbers
+    and Babel's general formatter made that the slowest part of the page."""
     if value is None:
         return "—"
-    return format_decimal(round(float(value), 2), format="#,##0.##")
+    decimal, group = _symbols(locale_code())
+    text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
+    whole, _sep, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    if len(digits) > 3:
+        digits = f"{int(digits):,}".replace(",", group)
+    return sign + digits + (decimal + frac if frac else "")
+
+
+@lru_cache(maxsize=8)
+def _symbols(locale: str) -> tuple[str, str]:
+    from babel.numbers import get_group_symbol
+    return get_decimal_symbol(locale), get_group_symbol(locale)
 
 
 STAGE_NAMES = {

@@ -84,3 +84,19 @@ def test_reissued_key_cuts_off_the_old_link(client, login, app):
     client.post(f"/t/{tid}/adjudicators/{aid}/reissue-key", data={"csrf_token": token})
     assert client.get(f"/j/{old}").status_code == 404
     assert client.get("/j/guessed-key").status_code == 404
+
+
+def test_printable_qr_sheet_has_every_private_link(client, login, app):
+    tid = _make(client, login)
+    token = csrf_token(client, f"/t/{tid}/adjudicators/new")
+    for name in ("Гүлнар", "Ержан"):
+        client.post(f"/t/{tid}/adjudicators/new", data={"csrf_token": token, "name": name, "languages": ["kk"],
+                                                        "available": "1"})
+    from debate.extensions import db
+    from debate.models import Adjudicator
+    with app.app_context():
+        keys = [a.private_key for a in db.session.query(Adjudicator).all()]
+    html = client.get(f"/t/{tid}/adjudicators/links").get_data(as_text=True)
+    assert all(f"/j/{k}" in html for k in keys)
+    assert html.count("data:image/svg+xml;base64,") == 2
+    assert html.index("Гүлнар") < html.index("Ержан")  # Kazakh alphabetical order: г before е

@@ -1,5 +1,5 @@
 """The director's pages for teams, adjudicators and rooms, and the CSV/XLSX import."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -153,3 +153,17 @@ def import_template(tid, kind, fmt):
     return Response(imports.template_xlsx(kind),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={kind}.xlsx"})
+
+
+@bp.get("/adjudicators/links")
+@login_required
+def adjudicator_links(tid):
+    """A printable sheet: every adjudicator's private link as a QR code, to cut and hand out."""
+    from ..qr import qr_svg_data_uri
+    t = tournament_for(tid, roles=("director",))
+    adjs = sorted(db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)).all(),
+                  key=lambda a: sort_key(a.name))
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    cards = [(a, base + url_for("judge.home", key=a.private_key)) for a in adjs]
+    return render_template("participants/links.html", t=t,
+                           cards=[(a, url, qr_svg_data_uri(url)) for a, url in cards])
