@@ -120,3 +120,25 @@ def test_standings_private_until_released(api, client):
     api.post(f"/tournaments/{t['id']}/release", {"team_standings": True})
     assert client.get(f"/api/v1/leagues/{lid}/standings/teams").status_code == 200
     assert client.get(f"/api/v1/leagues/{lid}/standings/speakers").status_code == 403
+
+
+def test_silent_round_hides_results_from_public_api(api, client):
+    rng = random.Random(5)
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=15, rooms=6, leagues=("kk",))
+    lid = t["leagues"][0]["id"]
+    r1, _ = run_prelim_round(api, client, t, keys, rng)
+    r2, draw2 = run_prelim_round(api, client, t, keys, rng)
+    api.post(f"/rounds/{r2['id']}/release", {"silent": True})
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": True, "speaker_standings": True})
+    public = client.get(f"/api/v1/leagues/{lid}/standings/teams").get_json()
+    private = api.get(f"/leagues/{lid}/standings/teams").get_json()
+    assert sum(r["wins"] for r in public) == 2  # only round 1 counts in public
+    assert sum(r["wins"] for r in private) == 4
+    did = draw2["debates"][0]["id"]
+    assert client.get(f"/api/v1/debates/{did}/result").status_code == 403
+    assert all(d.get("winner") is None for d in client.get(f"/api/v1/rounds/{r2['id']}/draw").get_json()["debates"])
+    assert any(d.get("winner") for d in client.get(f"/api/v1/rounds/{r1['id']}/draw").get_json()["debates"])
+    speakers = client.get(f"/api/v1/leagues/{lid}/standings/speakers").get_json()
+    assert all(s["speeches"] <= 1 for s in speakers)
+    api.post(f"/rounds/{r2['id']}/release", {"silent": False})
+    assert sum(r["wins"] for r in client.get(f"/api/v1/leagues/{lid}/standings/teams").get_json()) == 4

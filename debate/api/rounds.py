@@ -19,7 +19,8 @@ def refused(e):
 def round_json(rnd):
     return {"id": rnd.id, "tournament_id": rnd.tournament_id, "number": rnd.number, "kind": rnd.kind,
             "leagues": [rl.league_id for rl in rnd.leagues], "released": rnd.draw_released,
-            "motion_released": rnd.motion_released, "results_released": rnd.results_released}
+            "motion_released": rnd.motion_released, "results_released": rnd.results_released,
+            "silent": rnd.silent}
 
 
 def _round_for_director(rid, roles=("director",)):
@@ -121,6 +122,8 @@ def release(rid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    if "silent" in data:
+        rnd.silent = bool(data["silent"])
     try:
         svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
                     user=g.api_user)

@@ -228,3 +228,17 @@ def panel(tid, rid):
     svc.audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
     db.session.commit()
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/silent")
+@login_required
+def silent(tid, rid):
+    """A silent round's results stay hidden from the public (usually the last prelims, until the break)."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    rnd.silent = request.form.get("value") == "1"
+    svc.audit(t.id, "round_silent", rnd, user=current_user, silent=rnd.silent)
+    db.session.commit()
+    from ..live import announce_round
+    announce_round(rnd, "results")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
