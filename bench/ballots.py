@@ -242,6 +242,46 @@ def run_phase(base, seats, what, seconds, rate, retry_share, seed):
             "errors": errors, "acked": acked, "elapsed": elapsed}
 
 
+WRK_LUA = r"""
+local seats = {%(seats)s}
+local counter, tid = 0, 0
+local threads = {}
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+function init(args) tid = tonumber(wrk.thread:get("tid")) or 0 end
+function request()
+  if "%(what)s" == "health" then return wrk.format("GET", "/healthz") end
+  counter = counter + 1
+  local seat = seats[((counter * 7 + tid) %% #seats) + 1]
+  local body = '{"debate_id": ' .. seat[1] .. ', "client_id": "wrk-%(tag)s-' .. tid .. '-' .. counter ..
+    '", "winner": "gov", "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26.5}}'
+  return wrk.format("POST", "/api/v1/ballots", {["Content-Type"] = "application/json",
+                                                ["X-Adjudicator-Key"] = seat[2]}, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format("WRKRESULT %%d %%d %%d %%.3f %%.3f %%.3f\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def run_wrk(base, seats, what, seconds, clients, tag):
+    """The same load from wrk (C): the load generator then takes a small share of the two cores
+    instead of competing with the server as 100 Python threads do. Every ballot carries a new
+    client_id, so each 2xx is one stored ballot (checked against the database afterwards)."""
+    lua = WRK_LUA % {"seats": ", ".join(f'{{{d}, "{k}"}}' for d, k in seats), "what": what, "tag": tag}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "-s", f.name, base], capture_output=True,
+                         text=True, timeout=seconds + 60).stdout
+    os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRKRESULT"))
+    n, errors, duration_us, p50, p95, p99 = line.split()[1:]
+    n, errors = int(n), int(errors)
+    return {"what": what, "per_s": n / (float(duration_us) / 1e6), "p50": float(p50), "p95": float(p95),
+            "p99": float(p99), "requests": n, "errors": errors}
+
+
 def bench_one(kind, args):
     instance = tempfile.mkdtemp(prefix=f"bench-ballots-{kind}-")
     pg_db = None
@@ -276,7 +316,22 @@ def bench_one(kind, args):
                 print(f"  {mode:6} {what:7}  {res['per_s']:7.1f} req/s  p50 {res['p50']:6.1f} ms  "
                       f"p95 {res['p95']:6.1f} ms  p99 {res['p99']:6.1f} ms  (ok {res['ok']}, new {res['new']}, "
                       f"retries {res['retries']}, errors {res['errors'] or 0})")
+        if args.wrk and shutil.which("wrk"):
+            for what in ("health", "ballots"):
+                res = run_wrk(server.base, seats, what, args.seconds, args.clients, tag=kind)
+                res["mode"] = "wrk"
+                phases.append(res)
+                print(f"  wrk    {what:7}  {res['per_s']:7.1f} req/s  p50 {res['p50']:6.1f} ms  "
+                      f"p95 {res['p95']:6.1f} ms  p99 {res['p99']:6.1f} ms  (requests {res['requests']}, "
+                      f"non-2xx or socket errors {res['errors']})")
+                if what == "ballots":
+                    wrk_ok = res["requests"] - res["errors"]
         stored = _count_rows(url, tid)
+        if args.wrk and shutil.which("wrk"):
+            wrk_rows = [c for c in stored if c.startswith("wrk-")]
+            print(f"  wrk check: {wrk_ok} acknowledged ballots (2xx), {len(wrk_rows)} stored with wrk client ids, "
+                  f"duplicates {sum(1 for c in wrk_rows if stored[c] != 1)}")
+            stored = {c: n for c, n in stored.items() if not c.startswith("wrk-")}
         dup = {c: n for c, n in stored.items() if n != 1}
         missing = [c for c in acked if c not in stored]
         extra = [c for c in stored if c not in acked]
@@ -306,6 +361,7 @@ def main():
     ap.add_argument("--retry-share", type=float, default=0.1)
     ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--wrk", action="store_true", help="also load the server with wrk (Debian package)")
     args = ap.parse_args()
     print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} ({platform.machine()}); "
           f"{args.clients} phones, {args.seconds:g} s per phase, paced {args.rate:g}/s per phone "
