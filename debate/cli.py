@@ -43,3 +43,51 @@ def demo(username, password, reuse):
     db.session.commit()
     click.echo(f"Demo tournament #{t.id}: {t.name}")
     click.echo(f"Director login: {user.username} / {pw}")
+
+
+@debate_cli.command("export")
+@click.argument("tournament_id", type=int)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file (default: standard output).")
+def export_cmd(tournament_id, output):
+    """Write a whole tournament as JSON (see docs/backup.md)."""
+    from .services.transfer import dumps, export_tournament
+    try:
+        data = export_tournament(tournament_id)
+    except LookupError as e:
+        raise click.ClickException(str(e))
+    output.write(dumps(data))
+    output.write("\n")
+
+
+@debate_cli.command("import")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.option("--name", default=None, help="Name the imported tournament (default: the name in the file).")
+@click.option("--director", default=None, help="Also make this existing account a director of the import.")
+def import_cmd(path, name, director):
+    """Create a tournament from a JSON export, as a new tournament with new ids."""
+    import json as _json
+
+    from .models import TournamentMember
+    from .services.transfer import ImportRefused, import_tournament
+    try:
+        data = _json.load(path)
+    except ValueError as e:
+        raise click.ClickException(f"Not valid JSON: {e}")
+    try:
+        tid, counts = import_tournament(data, name=name)
+        if director:
+            user = db.session.scalar(select(User).where(User.username == director))
+            if user is None:
+                raise ImportRefused(f"No account {director!r}.")
+            if user.role_in(tid) is None:
+                db.session.add(TournamentMember(user_id=user.id, tournament_id=tid, role="director"))
+        db.session.commit()
+    except ImportRefused as e:
+        db.session.rollback()
+        raise click.ClickException(str(e))
+    click.echo(f"Imported as tournament #{tid}: {counts.get('teams', 0)} teams, {counts.get('ballots', 0)} ballots, "
+               f"{counts.get('audit_log', 0)} audit entries.")
+    if counts["reissued_keys"] or counts["reissued_codes"]:
+        click.echo(f"Re-issued {counts['reissued_keys']} adjudicator keys and {counts['reissued_codes']} codes "
+                   "already used by another tournament in this database.")

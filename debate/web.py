@@ -66,8 +66,20 @@ def _error_page(status: int, title: str, message: str):
                            request_id=g.get("request_id")), status
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns (PostgreSQL); SQLite stores at most 64 bits
+
+
+def _ids_in_range():
+    """An id in the URL larger than any row id can be is "not found", not a database error
+    (found by tests/test_schemathesis.py: /tournaments/967103351539661275136 gave a 500)."""
+    values = request.view_args
+    if values and any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in values.values()):
+        abort(404)
+
+
 def install_web_helpers(app):
     app.before_request(_start_request)
+    app.before_request(_ids_in_range)
     app.after_request(_security_headers)
     app.after_request(_log_request)
     app.jinja_env.globals.update(

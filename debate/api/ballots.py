@@ -10,7 +10,7 @@ from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Ballot, Debate
 from ..services import ballots as svc
 from . import api_bp
-from .common import ApiError, bearer_user, json_body, require_token, tournament_or_error
+from .common import MAX_INT, ApiError, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
 
 
@@ -44,6 +44,13 @@ def submit():
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    try:  # "debate_id": "99999999999999999999" (a string) gave a 500 (OverflowError in the database)
+        out_of_range = abs(int(data.get("debate_id"))) > MAX_INT
+    except (TypeError, ValueError):
+        out_of_range = False
+    if out_of_range:
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
+                       field_errors_text({"debate_id": ("required", {})}))
     try:
         ballot, created = svc.submit_ballot(adj, data)
     except svc.BallotRefused as e:

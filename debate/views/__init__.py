@@ -13,6 +13,7 @@ def register_views(app):
     for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp, rounds_bp, results_bp, tabs_bp):
         app.register_blueprint(bp)
     app.register_blueprint(__import__("debate.views.exports", fromlist=["bp"]).bp)  # CSV/XLSX exports
+    app.register_blueprint(__import__("debate.views.staff", fromlist=["bp"]).bp)  # tab staff of a tournament
     from .. import api  # noqa: F401
     from ..api.meta import health
     app.add_url_rule("/healthz", "healthz", health)

@@ -1,0 +1,355 @@
+"""Benchmark: a tournament day's round end. 90 adjudicators submit their ballots within a few
+seconds while 1,000 spectators are connected over Socket.IO; the tab room then confirms every
+ballot and releases the results, and every spectator, told by a push event, fetches the public
+JSON at once (the thundering herd). Against gunicorn (gevent) + PostgreSQL + Redis, loopback only.
+
+Run from the repository root:
+    .venv/bin/python bench/tournament_day.py [--spectators 1000] [--workers 1]
+        [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/7]
+
+Set-up (through the API): 3 leagues x 20 teams (60 teams), 90 adjudicators, 30 rooms, one
+round drawn with panels of 3 (90 seats) and released. Spectators (python-socketio AsyncClient,
+websocket transport, one event loop) connect in batches of 50 and `join` their league's room.
+Phases, each timed:
+  ballots   90 threads, one per adjudicator, each POST /api/v1/ballots once at a random moment
+            in a 5 s window (their phones at the end of the debate), retrying on network errors
+            with the same client_id.
+  confirm   the tab room confirms the 90 ballots (API) and releases the results.
+  herd      each spectator, on its "changed" event, GETs /p/<tid>/l/<lid>/live.json?parts=results.
+Then the database is checked: one ballot per acknowledged client_id, 90 in all, each with its
+four marks; every debate confirmed. Errors are counted and printed; the exit status is 1 if any.
+Bounded: at most --spectators sockets, 90 ballots, and a --timeout for every phase.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+PASSWORD = "bench-password-1"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(p * len(v)))] * 1000 if v else float("nan")
+
+
+class Server:
+    def __init__(self, url, redis_url, instance, workers):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "INSTANCE_PATH": instance, "SECRET_KEY": "bench-day", "DATABASE_URL": url,
+               "REDIS_URL": redis_url}
+        self.log = open(Path(instance) / "gunicorn.log", "w")
+        self.proc = subprocess.Popen(
+            [PY, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers), "--worker-connections",
+             "3000", "--backlog", "2048", "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        for _ in range(150):
+            try:
+                if requests.get(self.base + "/healthz", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start; see " + self.log.name)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self.log.close()
+
+
+def prepare(url, instance):
+    code = (
+        "from debate import create_app\n"
+        "from debate.extensions import db\n"
+        "from debate.models import Region\n"
+        "from debate.regions import REGIONS\n"
+        "from debate.services.accounts import create_user\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {url!r}}})\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    db.session.add_all(Region(code=c, kind=k, name_kk=a, name_ru=b, name_en=e) for c, k, a, b, e in REGIONS)\n"
+        f"    create_user('bench', {PASSWORD!r})\n"
+        "    db.session.commit()\n")
+    subprocess.run([PY, "-c", code], cwd=ROOT, check=True, env={**os.environ, "INSTANCE_PATH": instance,
+                                                                 "REDIS_URL": ""})
+
+
+def setup(base):
+    s = requests.Session()
+    tok = s.post(base + "/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).json()["token"]
+    s.headers["Authorization"] = f"Bearer {tok}"
+
+    def post(path, body):
+        r = s.post(base + "/api/v1" + path, json=body, timeout=300)
+        assert r.status_code in (200, 201), (path, r.status_code, r.text[:500])
+        return r.json()
+
+    t = post("/tournaments", {"name": "Республикалық кезең", "stage": "republican",
+                              "leagues": [{"language": x} for x in ("kk", "ru", "en")]})
+    regions = ["abai", "akmola", "aktobe", "almaty_region", "atyrau", "east_kazakhstan", "jambyl", "jetisu",
+               "karaganda", "kostanay", "kyzylorda", "mangystau", "north_kazakhstan", "pavlodar", "turkistan",
+               "ulytau", "west_kazakhstan", "astana", "almaty", "shymkent"]
+    for lg in t["leagues"]:
+        post(f"/tournaments/{t['id']}/teams", [
+            {"league_id": lg["id"], "name": f"{lg['language']}-{r}", "school": {"name": f"Мектеп {r}", "region": r},
+             "speakers": [{"name": f"{r} a"}, {"name": f"{r} b"}]} for r in regions])
+    adjs = post(f"/tournaments/{t['id']}/adjudicators",
+                [{"name": f"Төреші {i}", "languages": ["kk", "ru", "en"], "rating": 4 + i % 6} for i in range(90)])
+    keys = {a["id"]: a["private_key"] for a in adjs}
+    post(f"/tournaments/{t['id']}/rooms", [{"name": f"Аудитория {i}"} for i in range(30)])
+    rnd = post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"})
+    draw = post(f"/rounds/{rnd['id']}/draw", {})
+    post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    seats = [(d["id"], keys[a["id"]]) for d in draw["debates"] for a in d["adjudicators"]]
+    return t, rnd, seats, s
+
+
+# ----------------------------------------------------------------------------- spectators
+
+async def spectators(base, t, n, events, stop, ready, errors, herd):
+    import aiohttp
+    import socketio
+    leagues = [lg["id"] for lg in t["leagues"]]
+    clients = []
+    connect_lat = []
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+
+    async def one(i):
+        lid = leagues[i % len(leagues)]
+        c = socketio.AsyncClient(reconnection=True)
+
+        @c.on("changed")
+        async def changed(payload):
+            events.append((time.perf_counter(), i, payload.get("what")))
+            # A spectator is in its tournament's and its league's room: one fetch per release.
+            if payload.get("what") == "release" and herd.get("armed") and i not in herd["fetched"]:
+                herd["fetched"].add(i)
+                t0 = time.perf_counter()
+                try:
+                    async with http.get(f"{base}/p/{t['id']}/l/{lid}/live.json?parts=results",
+                                        timeout=aiohttp.ClientTimeout(total=60)) as r:
+                        await r.read()
+                        herd["lat"].append(time.perf_counter() - t0)
+                        if r.status != 200:
+                            errors[f"herd:{r.status}"] = errors.get(f"herd:{r.status}", 0) + 1
+                except Exception as e:  # noqa: BLE001
+                    errors[f"herd:{type(e).__name__}"] = errors.get(f"herd:{type(e).__name__}", 0) + 1
+
+        t0 = time.perf_counter()
+        try:
+            await c.connect(base, transports=["websocket"], wait_timeout=30)
+            ack = await c.call("join", {"tournament": t["id"], "league": lid}, timeout=30)
+            assert f"l{lid}" in ack["rooms"], ack
+            connect_lat.append(time.perf_counter() - t0)
+            clients.append(c)
+        except Exception as e:  # noqa: BLE001
+            errors[f"connect:{type(e).__name__}"] = errors.get(f"connect:{type(e).__name__}", 0) + 1
+
+    t0 = time.perf_counter()
+    for start in range(0, n, 50):
+        await asyncio.gather(*(one(i) for i in range(start, min(n, start + 50))))
+    ready["connected"] = len(clients)
+    ready["connect_s"] = time.perf_counter() - t0
+    ready["connect_p50"], ready["connect_p95"] = pct(connect_lat, 0.5), pct(connect_lat, 0.95)
+    ready["event"].set()
+    while not stop.is_set():
+        await asyncio.sleep(0.2)
+    ready["still_connected"] = sum(1 for c in clients if c.connected)
+    await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+    await http.close()
+
+
+# -------------------------------------------------------------------------------- ballots
+
+def adjudicators(base, seats, window, errors, acked, lock):
+    def phone(debate_id, key, rng):
+        time.sleep(rng.random() * window)
+        gov = rng.random() < 0.5
+        hi, lo = rng.choice([27, 27.5, 28]), rng.choice([25, 25.5, 26])
+        body = {"debate_id": debate_id, "client_id": str(uuid.uuid4()), "winner": "gov" if gov else "opp",
+                "scores": {"PM": hi, "MG": hi - 0.5, "LO": lo, "MO": lo} if gov else
+                {"PM": lo, "MG": lo, "LO": hi, "MO": hi - 0.5}}
+        s = requests.Session()
+        for attempt in range(5):
+            t0 = time.perf_counter()
+            try:
+                r = s.post(base + "/api/v1/ballots", json=body, headers={"X-Adjudicator-Key": key}, timeout=30)
+            except requests.RequestException as e:
+                with lock:
+                    errors[f"ballot:{type(e).__name__}"] = errors.get(f"ballot:{type(e).__name__}", 0) + 1
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            with lock:
+                if r.status_code in (200, 201):
+                    acked.append((body["client_id"], r.json()["id"], time.perf_counter() - t0))
+                    return
+                errors[f"ballot:{r.status_code}"] = errors.get(f"ballot:{r.status_code}", 0) + 1
+            time.sleep(0.5 * (attempt + 1))
+
+    threads = [threading.Thread(target=phone, args=(d, k, random.Random(i)), daemon=True)
+               for i, (d, k) in enumerate(seats)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    return time.perf_counter() - t0
+
+
+def db_check(url, tid):
+    import psycopg
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1)) as con:
+        rows = con.execute("SELECT b.client_id, b.scores FROM ballots b JOIN debates d ON d.id = b.debate_id "
+                           "JOIN rounds r ON r.id = d.round_id WHERE r.tournament_id = %s", (tid,)).fetchall()
+        unconfirmed = con.execute("SELECT COUNT(*) FROM debates d JOIN rounds r ON r.id = d.round_id "
+                                  "WHERE r.tournament_id = %s AND d.confirmed_at IS NULL", (tid,)).fetchone()[0]
+    return rows, unconfirmed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--spectators", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--window", type=float, default=5.0, help="seconds over which the 90 ballots arrive")
+    ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    args = ap.parse_args()
+    args.spectators = min(args.spectators, 2000)  # bounded
+
+    instance = tempfile.mkdtemp(prefix="bench-day-")
+    import psycopg
+    pg_db = f"bench_day_{os.getpid()}"
+    with psycopg.connect(args.pg_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{pg_db}"')
+        con.execute(f'CREATE DATABASE "{pg_db}"')
+    url = args.pg_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/" + pg_db
+    server = None
+    errors, acked, lock = {}, [], threading.Lock()
+    out = {}
+    try:
+        prepare(url, instance)
+        server = Server(url, args.redis, instance, args.workers)
+        t, rnd, seats, staff = setup(server.base)
+        assert len(seats) == 90, len(seats)
+
+        events, herd = [], {"armed": False, "lat": [], "fetched": set()}
+        stop = asyncio.Event()
+        ready = {"event": threading.Event()}
+        loop = asyncio.new_event_loop()
+        stop = asyncio.Event()
+
+        def run_loop():
+            asyncio.set_event_loop(loop)
+            loop.set_exception_handler(lambda _loop, _ctx: None)  # pending socket tasks at shutdown
+            loop.run_until_complete(spectators(server.base, t, args.spectators, events, stop, ready, errors, herd))
+
+        spect = threading.Thread(target=run_loop, daemon=True)
+        spect.start()
+        if not ready["event"].wait(300):
+            raise RuntimeError("spectators did not connect in 300 s")
+        out["connected"] = ready["connected"]
+        out["connect_s"] = ready["connect_s"]
+        out["connect_p50"], out["connect_p95"] = ready["connect_p50"], ready["connect_p95"]
+        hz = [requests.get(server.base + "/healthz", timeout=10).elapsed.total_seconds() for _ in range(20)]
+        out["healthz_p50_connected"] = pct(hz, 0.5)
+
+        out["ballots_s"] = adjudicators(server.base, seats, args.window, errors, acked, lock)
+        lat = [x[2] for x in acked]
+        out["ballot_p50"], out["ballot_p95"], out["ballot_max"] = pct(lat, .5), pct(lat, .95), pct(lat, 1.0)
+
+        t0 = time.perf_counter()
+        for _cid, bid, _l in acked:
+            r = staff.post(f"{server.base}/api/v1/ballots/{bid}/confirm", timeout=60)
+            if r.status_code != 200:
+                errors[f"confirm:{r.status_code}"] = errors.get(f"confirm:{r.status_code}", 0) + 1
+        out["confirm_s"] = time.perf_counter() - t0
+        herd["armed"] = True
+        n_before = len(events)
+        t_release = time.perf_counter()
+        r = staff.post(f"{server.base}/api/v1/rounds/{rnd['id']}/release", json={"results": True}, timeout=60)
+        if r.status_code != 200:
+            errors[f"release:{r.status_code}"] = errors.get(f"release:{r.status_code}", 0) + 1
+        deadline = time.perf_counter() + 60
+        while len(herd["lat"]) + sum(v for k, v in errors.items() if k.startswith("herd")) < out["connected"] \
+                and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        first = {}
+        for e in events[n_before:]:
+            if e[2] == "release":
+                first.setdefault(e[1], e)
+        release_events = list(first.values())  # the first push each spectator got
+        delays = [e[0] - t_release for e in release_events]
+        out["spectators_told"] = len(release_events)
+        out["event_p50"], out["event_p95"], out["event_max"] = pct(delays, .5), pct(delays, .95), pct(delays, 1.0)
+        out["herd_done"] = len(herd["lat"])
+        out["herd_s"] = time.perf_counter() - t_release
+        out["herd_p50"], out["herd_p95"] = pct(herd["lat"], .5), pct(herd["lat"], .95)
+        loop.call_soon_threadsafe(stop.set)
+        spect.join(60)
+        out["still_connected"] = ready.get("still_connected")
+
+        rows, unconfirmed = db_check(url, t["id"])
+        stored = {}
+        half = 0
+        for cid, scores in rows:
+            stored[cid] = stored.get(cid, 0) + 1
+            scores = json.loads(scores) if isinstance(scores, str) else scores
+            half += sorted(scores or {}) != ["LO", "MG", "MO", "PM"]
+        out["acked"] = len(acked)
+        out["stored"] = len(rows)
+        out["lost"] = sum(1 for cid, _b, _l in acked if cid not in stored)
+        out["duplicates"] = sum(n - 1 for n in stored.values())
+        out["half_written"] = half
+        out["unconfirmed_debates"] = unconfirmed
+    finally:
+        if server:
+            server.stop()
+        with psycopg.connect(args.pg_url, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
+        shutil.rmtree(instance, ignore_errors=True)
+
+    print(f"machine: nproc={os.cpu_count()} {platform.python_implementation()} {platform.python_version()} "
+          f"{platform.machine()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"command: {' '.join(sys.argv)}")
+    for k, v in out.items():
+        print(f"  {k:22} {v:.1f}" if isinstance(v, float) else f"  {k:22} {v}")
+    print("  errors                ", errors or 0)
+    bad = errors or out["lost"] or out["duplicates"] or out["half_written"] or out["acked"] != 90 \
+        or out["connected"] != args.spectators or out["unconfirmed_debates"]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
