@@ -16,12 +16,28 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL for concurrent readers while a ballot is written, foreign keys on, and a busy
     timeout so simultaneous writers wait instead of failing."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # The sqlite3 driver opens transactions only before writes, so a ballot and its audit
+        # entry could commit separately. Let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=15000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """One real transaction per unit of work on SQLite. A request that may write takes the
+    write lock at BEGIN (IMMEDIATE): in WAL mode a read transaction that later writes after
+    another commit fails at once instead of waiting, while IMMEDIATE waits its turn
+    (busy_timeout). Page views and API reads begin a plain deferred read transaction."""
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+    writing = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -139,3 +139,13 @@ def test_api_errors_in_the_callers_language(api, tournament):
         **api.headers, "Accept-Language": "ru"})
     assert r.status_code == 422
     assert "ничего не сохранено" in r.get_json()["error"]["message"].lower()
+
+
+def test_huge_numbers_are_a_clear_error(api, tournament):
+    r = api.post(f"/tournaments/{tournament['id']}/rooms", {"name": "X", "priority": 10**30})
+    assert r.status_code == 422 and "priority" in r.get_json()["error"]["fields"]
+    lid = tournament["leagues"][0]["id"]
+    body = team_payload(lid, "Grade")
+    body["speakers"][0]["grade"] = 99
+    r = api.post(f"/tournaments/{tournament['id']}/teams", body)
+    assert r.status_code == 422 and "speakers.0.grade" in r.get_json()["error"]["fields"]

@@ -85,3 +85,6 @@ def test_open_redirect_after_login_is_refused(client, make_user):
     r = client.post("/login?next=//evil.example/", data={"username": "redir", "password": "right-password",
                                                          "csrf_token": csrf_token(client)})
     assert r.status_code == 302 and "evil" not in r.headers["Location"]
+    r = client.post("/login?next=/%5Cevil.example/", data={"username": "redir", "password": "right-password",
+                                                           "csrf_token": csrf_token(client)})
+    assert r.status_code == 302 and "evil" not in r.headers["Location"]

@@ -223,11 +223,4 @@ def test_kill_9_mid_submission_loses_no_acknowledged_ballot(server):
     for body, _key, _st in acked + unacked:
         assert counts.get(body["client_id"]) == 1, body["client_id"]
     assert len(counts) == len(acked) + len(unacked)
-    if no_audit and not s.db_url:
-        # KNOWN BUG (SQLite only): pysqlite opens no transaction for SELECTs, so the SAVEPOINT in
-        # services/ballots.submit_ballot is the outermost one and its RELEASE commits the ballot
-        # on its own; the audit entry (and superseding older versions) commit separately. A kill
-        # between the two leaves a ballot without its audit entry. Fix: the SQLAlchemy pysqlite
-        # recipe (isolation_level=None on connect + BEGIN in the "begin" event) in debate/__init__.py.
-        pytest.xfail(f"SQLite: {len(no_audit)} ballot(s) committed without their audit entry: {no_audit}")
     assert not no_audit, f"ballots without their audit entry (not one transaction): {no_audit}"

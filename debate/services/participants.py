@@ -39,6 +39,14 @@ def _bool(value):
     raise ValueError(value)
 
 
+def _small_int(value, lo, hi):
+    """An integer within [lo, hi]; ValueError otherwise (so 10**30 is a clear error, not a 500)."""
+    n = int(str(value).strip())
+    if not lo <= n <= hi:
+        raise ValueError(value)
+    return n
+
+
 def _name(errors, field, value, max_len=NAME_MAX):
     text = _text(value)
     if not text:
@@ -67,7 +75,7 @@ def _league_lookup(tournament):
 def _resolve_league(item, leagues, by_key):
     if item.get("league_id") is not None:
         try:
-            return leagues.get(int(item["league_id"]))
+            return leagues.get(_small_int(item["league_id"], 1, 2**31 - 1))
         except (TypeError, ValueError):
             return None
     key = item.get("league")
@@ -125,15 +133,15 @@ def _validate_team(item, leagues, by_key):
         name = _name(errors, f"speakers.{i}.name", sp.get("name"))
         grade = sp.get("grade")
         try:
-            grade = int(grade) if grade not in (None, "") else None
+            grade = _small_int(grade, 1, 12) if grade not in (None, "") else None
         except (TypeError, ValueError):
-            errors[f"speakers.{i}.grade"] = ("not_a_number", {})
+            errors[f"speakers.{i}.grade"] = ("out_of_range", {"min": 1, "max": 12})
             grade = None
         gender = _text(sp.get("gender")).casefold()[:1] or None
         clean["speakers"].append({"name": name, "grade": grade, "gender": gender})
     seed = item.get("seed_rank")
     try:
-        clean["seed_rank"] = int(seed) if seed not in (None, "") else None
+        clean["seed_rank"] = _small_int(seed, 1, 100000) if seed not in (None, "") else None
     except (TypeError, ValueError):
         errors["seed_rank"] = ("not_a_number", {})
     return errors, clean
@@ -294,7 +302,7 @@ def add_rooms(tournament, items: list) -> list[Room]:
             errors["accessible"] = ("not_a_bool", {})
             accessible = False
         try:
-            priority = int(item.get("priority") or 0)
+            priority = _small_int(item.get("priority") or 0, -1000, 1000)
         except (TypeError, ValueError):
             errors["priority"] = ("not_a_number", {})
             priority = 0
@@ -364,7 +372,7 @@ def update_room(tournament, room: Room, item: dict) -> Room:
     name = _name(errors, "name", item.get("name"), 80)
     _check_unique(errors, name, set(), _others(Room, tournament.id, room.id))
     try:
-        priority = int(item.get("priority") or 0)
+        priority = _small_int(item.get("priority") or 0, -1000, 1000)
     except (TypeError, ValueError):
         errors["priority"] = ("not_a_number", {})
         priority = 0

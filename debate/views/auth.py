@@ -17,7 +17,9 @@ def _unauthorized():
 
 def _safe_next(target):
     # Only local paths, so a crafted link cannot send a director elsewhere after signing in.
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
