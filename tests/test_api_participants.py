@@ -143,6 +143,8 @@ def test_api_errors_in_the_callers_language(api, tournament):
 
 def test_huge_numbers_are_a_clear_error(api, tournament):
     r = api.post(f"/tournaments/{tournament['id']}/rooms", {"name": "X", "priority": 10**30})
+    assert r.status_code == 422
+    r = api.post(f"/tournaments/{tournament['id']}/rooms", {"name": "X", "priority": 5000})
     assert r.status_code == 422 and "priority" in r.get_json()["error"]["fields"]
     lid = tournament["leagues"][0]["id"]
     body = team_payload(lid, "Grade")
