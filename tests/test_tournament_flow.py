@@ -142,3 +142,19 @@ def test_silent_round_hides_results_from_public_api(api, client):
     assert all(s["speeches"] <= 1 for s in speakers)
     api.post(f"/rounds/{r2['id']}/release", {"silent": False})
     assert sum(r["wins"] for r in client.get(f"/api/v1/leagues/{lid}/standings/teams").get_json()) == 4
+
+
+def test_team_needing_access_gets_an_accessible_room(api, client):
+    t = api.post("/tournaments", {"name": "Access cup", "leagues": [{"language": "kk"}]}).get_json()
+    lid = t["leagues"][0]["id"]
+    teams = [{"league_id": lid, "name": f"T{i}", "speakers": [{"name": f"A{i}"}, {"name": f"B{i}"}],
+              "needs_access": i == 5} for i in range(8)]
+    assert api.post(f"/tournaments/{t['id']}/teams", teams).status_code == 201
+    api.post(f"/tournaments/{t['id']}/adjudicators", [{"name": f"J{i}", "languages": ["kk"]} for i in range(4)])
+    rooms = api.post(f"/tournaments/{t['id']}/rooms", [{"name": f"R{i}", "accessible": i == 3, "priority": 5 - i}
+                                                         for i in range(4)]).get_json()
+    accessible = next(r["id"] for r in rooms if r["accessible"])
+    rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
+    draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    names = {d["room"]["id"]: {d["gov"]["name"], d["opp"]["name"]} for d in draw["debates"]}
+    assert "T5" in names[accessible]

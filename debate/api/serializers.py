@@ -25,6 +25,7 @@ def team_json(team, private=False):
         for s, js in zip(team.speakers, out["speakers"]):
             js.update(grade=s.grade, gender=s.gender)
         out["seed_rank"] = team.seed_rank
+        out["needs_access"] = team.needs_access
     return out
 
 

@@ -4,7 +4,8 @@ Column layouts (first row = headers, any order, case-insensitive; templates are 
 from the import page):
 
 teams:        league, team, school, region, rural, coach, coach_contact, speaker1, speaker2
-              (optional: speaker1_grade, speaker1_gender, speaker2_grade, speaker2_gender, seed)
+              (optional: speaker1_grade, speaker1_gender, speaker2_grade, speaker2_gender, seed,
+              needs_access — the team needs a step-free room)
 adjudicators: name, region, school, languages, rating, conflict_teams, conflict_schools, contact
               (languages: "kk ru" or "kk,ru"; conflicts separated by ";")
 rooms:        name, accessible, priority
@@ -19,7 +20,7 @@ from . import participants
 
 COLUMNS = {
     "teams": ["league", "team", "school", "region", "rural", "coach", "coach_contact", "speaker1", "speaker2",
-              "speaker1_grade", "speaker1_gender", "speaker2_grade", "speaker2_gender", "seed"],
+              "speaker1_grade", "speaker1_gender", "speaker2_grade", "speaker2_gender", "seed", "needs_access"],
     "adjudicators": ["name", "region", "school", "languages", "rating", "conflict_teams", "conflict_schools",
                      "contact"],
     "rooms": ["name", "accessible", "priority"],
@@ -31,7 +32,7 @@ REQUIRED = {
 }
 EXAMPLES = {
     "teams": ["kk", "Астана-1", "№5 мектеп-гимназия", "astana", "no", "Айгүл Серікқызы", "+7 701 000 00 00",
-              "Әлия Нұрланқызы", "Дәулет Асқарұлы", "9", "f", "10", "m", ""],
+              "Әлия Нұрланқызы", "Дәулет Асқарұлы", "9", "f", "10", "m", "", "no"],
     "adjudicators": ["Гүлнар Ахметова", "karaganda", "№12 лицей", "kk ru", "7.5", "", "", ""],
     "rooms": ["201", "yes", "1"],
 }
@@ -92,7 +93,7 @@ def _team_item(row):
     return {"league": row.get("league"), "name": row.get("team"),
             "school": {"name": row.get("school"), "region": row.get("region") or None, "rural": row.get("rural")},
             "coach": {"name": row.get("coach"), "contact": row.get("coach_contact")},
-            "speakers": speakers, "seed_rank": row.get("seed")}
+            "speakers": speakers, "seed_rank": row.get("seed"), "needs_access": row.get("needs_access")}
 
 
 def _adjudicator_item(row):

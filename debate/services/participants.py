@@ -139,6 +139,10 @@ def _validate_team(item, leagues, by_key):
             grade = None
         gender = _text(sp.get("gender")).casefold()[:1] or None
         clean["speakers"].append({"name": name, "grade": grade, "gender": gender})
+    try:
+        clean["needs_access"] = _bool(item.get("needs_access"))
+    except ValueError:
+        errors["needs_access"] = ("not_a_bool", {})
     seed = item.get("seed_rank")
     try:
         clean["seed_rank"] = _small_int(seed, 1, 100000) if seed not in (None, "") else None
@@ -188,7 +192,7 @@ def add_teams(tournament, items: list) -> list[Team]:
                                               contact=c["coach_contact"])
                 db.session.add(coach)
         team = Team(tournament_id=tournament.id, league=c["league"], name=c["name"], school=school,
-                    coach=coach, seed_rank=c["seed_rank"])
+                    coach=coach, seed_rank=c["seed_rank"], needs_access=c.get("needs_access", False))
         team.speakers = [Speaker(position=n + 1, **sp) for n, sp in enumerate(c["speakers"])]
         db.session.add(team)
         teams.append(team)
@@ -336,6 +340,7 @@ def update_team(tournament, team: Team, item: dict) -> Team:
     if errors:
         raise ValidationFailed({0: errors})
     team.league, team.name, team.seed_rank = c["league"], c["name"], c["seed_rank"]
+    team.needs_access = c.get("needs_access", False)
     team.school = _school(tournament, c["school_name"], c["region"], c["rural"], {})
     if team.school is not None:
         team.school.rural = c["rural"]
