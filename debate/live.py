@@ -49,3 +49,91 @@ def announce_tournament(t):
 
 def announce_problem(tournament_id):
     _emit("staff", {"tournament_id": tournament_id, "what": "problem"}, f"staff{tournament_id}")
+
+
+# ----- the client side of the rooms: joining, and the state a client asks for after a reconnect -----
+
+def _now_ms() -> int:
+    import time
+    return int(time.time() * 1000)
+
+
+def _int(value):
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def on_join(data=None):
+    """{"tournament": tid, "league": lid, "staff": bool} -> joins "t<tid>", "l<lid>" (the league must
+    belong to the tournament) and, for a signed-in user who works on the tournament, "staff<tid>".
+    Answers (Socket.IO ack) with the rooms joined and the server's clock."""
+    from flask import request
+    from flask_login import current_user
+    from flask_socketio import join_room
+    from .extensions import db
+    from .models import League, Tournament
+    data = data if isinstance(data, dict) else {}
+    tid, lid = _int(data.get("tournament")), _int(data.get("league"))
+    joined, refused = [], []
+    t = db.session.get(Tournament, tid) if tid is not None else None
+    if t is not None:
+        join_room(f"t{t.id}")
+        joined.append(f"t{t.id}")
+        if lid is not None:
+            lg = db.session.get(League, lid)
+            if lg is not None and lg.tournament_id == t.id:
+                join_room(f"l{lg.id}")
+                joined.append(f"l{lg.id}")
+            else:
+                refused.append("league")
+        if data.get("staff"):
+            if current_user.is_authenticated and current_user.role_in(t.id) in ("director", "staff"):
+                join_room(f"staff{t.id}")
+                joined.append(f"staff{t.id}")
+            else:
+                refused.append("staff")
+    elif tid is not None:
+        refused.append("tournament")
+    log.debug("sid %s joined %s", getattr(request, "sid", None), joined)
+    db.session.remove()
+    return {"rooms": joined, "refused": refused, "server_time": _now_ms()}
+
+
+def public_state(t) -> dict:
+    """What a reconnecting public client needs to know it is up to date: release flags only."""
+    from sqlalchemy import select
+    from .extensions import db
+    from .models import Round
+    rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)).all()
+    return {"tournament_id": t.id, "server_time": _now_ms(),
+            "rounds": [{"id": r.id, "draw_released": bool(r.draw_released), "motion_released": r.motion_released,
+                        "results_released": bool(r.results_released and not r.silent)} for r in rounds],
+            "team_standings": bool(t.team_standings_released),
+            "speaker_standings": bool(t.speaker_standings_released), "bracket": bool(t.bracket_released)}
+
+
+def on_state(data=None):
+    """Ack with the tournament's public release state and the server time (clients call it on every
+    (re)connect, then re-fetch their page's JSON, so nothing said while they were away is missed)."""
+    from .extensions import db
+    from .models import Tournament
+    data = data if isinstance(data, dict) else {}
+    tid = _int(data.get("tournament"))
+    t = db.session.get(Tournament, tid) if tid is not None else None
+    out = public_state(t) if t is not None else {"server_time": _now_ms()}
+    db.session.remove()
+    return out
+
+
+_installed = set()
+
+
+def install_handlers(sio=socketio):
+    """Register the handlers on the Socket.IO server created by init_app (once per server)."""
+    if sio.server is None or id(sio.server) in _installed:
+        return
+    _installed.add(id(sio.server))
+    sio.on_event("join", on_join)
+    sio.on_event("state", on_state)

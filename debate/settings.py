@@ -29,6 +29,9 @@ SETTINGS = {
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
                                             "(default: 3 at the republican stage, 24 before)")),
     "best_speakers_awarded": (3, int, _l("Best speakers receiving diplomas")),
+    "award_degrees": ("champion:1,finalist:2,semifinalist:3", str,
+                      _l("Diploma degree by final placing (champion, finalist, semifinalist, "
+                         "quarterfinalist, octofinalist: 1, 2 or 3)")),
 }
 
 

@@ -5,11 +5,12 @@ from .participants import (School, Coach, Team, Speaker, Adjudicator, Adjudicato
                            AdjudicatorSchoolConflict, Room)
 from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS
 from .ballots import Ballot, AuditEntry, ProblemReport
+from .awards import Award, NominationChoice, Promotion, TeamAppealCode, Appeal
 
 __all__ = [
     "User", "ApiToken", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",
     "STAGES", "LANGUAGES", "School", "Coach", "Team", "Speaker", "Adjudicator",
     "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
     "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
-    "AuditEntry", "ProblemReport",
+    "AuditEntry", "ProblemReport", "Award", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
 ]

@@ -10,8 +10,10 @@ def register_views(app):
     from .rounds import bp as rounds_bp
     from .results import bp as results_bp
     from .tabs import bp as tabs_bp
-    for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp, rounds_bp, results_bp, tabs_bp):
+    from .live import bp as live_bp
+    for bp in (auth_bp, director_bp, participants_bp, judge_bp, public_bp, rounds_bp, results_bp, tabs_bp, live_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(__import__("debate.views.awards", fromlist=["bp"]).bp)  # awards, season, reports, appeals
     app.register_blueprint(__import__("debate.views.exports", fromlist=["bp"]).bp)  # CSV/XLSX exports
     app.register_blueprint(__import__("debate.views.staff", fromlist=["bp"]).bp)  # tab staff of a tournament
     from .. import api  # noqa: F401

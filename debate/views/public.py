@@ -1,15 +1,247 @@
-"""Public pages: only what a spectator may see."""
-from flask import Blueprint, render_template
+"""Public pages: only what a spectator may see.
+
+/p/<tid>/                          the tournament: its leagues and links
+/p/<tid>/l/<lid>/draw              the current released draw (and the motion once released)
+/p/<tid>/l/<lid>/results           results of released, non-silent rounds
+/p/<tid>/l/<lid>/standings         team standings once released
+/p/<tid>/l/<lid>/speakers          speaker standings once released
+/p/<tid>/l/<lid>/bracket           the elimination bracket once released
+/p/<tid>/l/<lid>/projector?view=draw|motion|standings|bracket|cycle[&every=N]
+/p/<tid>/l/<lid>/live.json?part=…  the same parts as HTML fragments, for static/js/live.js
+
+Every part is rendered by one fragment template from one builder below, both for the first
+page load and for the live re-fetch, so the release rules are applied in exactly one place.
+Spectators never see grades, genders, schools' pupils' contacts or coaches: the builders read
+team names, room names, adjudicator names (unless hide_panels_public) and released marks only.
+"""
+import time
+from dataclasses import dataclass
+from datetime import timezone
+
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Tournament
+from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
+from ..sorting import sort_key
 
 bp = Blueprint("public", __name__)
+
+PARTS = ("draw", "motion", "results", "standings", "speakers", "bracket")
+PROJECTOR_VIEWS = ("draw", "motion", "standings", "bracket")
+PAGE_PARTS = ("draw", "results", "standings", "speakers", "bracket")
 
 
 @bp.get("/")
 def home():
     tournaments = db.session.scalars(select(Tournament).order_by(Tournament.created_at.desc()).limit(50)).all()
     return render_template("public/home.html", tournaments=tournaments, user=current_user)
+
+
+# ----- what the public may see -----
+
+def _tournament(tid) -> Tournament:
+    t = db.session.get(Tournament, tid)
+    if t is None:
+        abort(404)
+    return t
+
+
+def _league(t, lid) -> League:
+    lg = db.session.get(League, lid)
+    if lg is None or lg.tournament_id != t.id:
+        abort(404)
+    return lg
+
+
+def _league_rounds(t, league):
+    return [r for r in db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)
+                                          .options(selectinload(Round.leagues)))
+            if any(rl.league_id == league.id for rl in r.leagues)]
+
+
+def current_round(t, league):
+    """The newest round of the league whose draw is released (None before the first release)."""
+    released = [r for r in _league_rounds(t, league) if r.draw_released]
+    return released[-1] if released else None
+
+
+def _results_public(rnd) -> bool:
+    return bool(rnd.results_released and not rnd.silent)
+
+
+def _debates(rnd, league):
+    return db.session.scalars(select(Debate).where(Debate.round_id == rnd.id, Debate.league_id == league.id).options(
+        selectinload(Debate.gov), selectinload(Debate.opp), selectinload(Debate.room),
+        selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator))).all()
+
+
+def _debate_item(d, show_panel, show_result):
+    return {"id": d.id, "room": d.room.name if d.room else None, "gov": d.gov.name, "opp": d.opp.name,
+            "panel": [{"name": p.adjudicator.name, "chair": p.role == "chair"} for p in d.panel] if show_panel else [],
+            "winner": d.winner if (show_result and d.confirmed_at) else None}
+
+
+def draw_part(t, league):
+    rnd = current_round(t, league)
+    if rnd is None:
+        return {"available": False, "round": None}
+    show_panel = not t.setting("hide_panels_public")
+    debates = sorted(_debates(rnd, league), key=lambda d: (d.room is None, sort_key(d.room.name if d.room else ""), d.id))
+    byes = db.session.scalars(select(Bye).where(Bye.round_id == rnd.id, Bye.league_id == league.id)
+                              .options(selectinload(Bye.team))).all()
+    return {"available": True, "round": rnd, "debates": [_debate_item(d, show_panel, _results_public(rnd)) for d in debates],
+            "byes": sorted((b.team.name for b in byes), key=sort_key), "motion": motion_part(t, league, rnd)}
+
+
+def motion_part(t, league, rnd=None):
+    rnd = rnd if rnd is not None else current_round(t, league)
+    if rnd is None or not rnd.motion_released:
+        return {"available": False, "round": rnd}
+    m = db.session.scalar(select(Motion).where(Motion.round_id == rnd.id, Motion.league_id == league.id))
+    if m is None:
+        return {"available": False, "round": rnd}
+    released = rnd.motion_released_at
+    if released.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
+        released = released.replace(tzinfo=timezone.utc)
+    return {"available": True, "round": rnd, "text": m.text, "info_slide": m.info_slide,
+            "released_ms": int(released.timestamp() * 1000),
+            "prep_seconds": int(t.setting("prep_minutes") or 0) * 60}
+
+
+def results_part(t, league):
+    rounds = [r for r in _league_rounds(t, league) if r.draw_released and _results_public(r)]
+    out = []
+    for rnd in reversed(rounds):
+        debates = sorted(_debates(rnd, league), key=lambda d: (d.room is None, sort_key(d.room.name if d.room else ""), d.id))
+        out.append({"round": rnd, "debates": [_debate_item(d, False, True) for d in debates]})
+    return {"available": bool(out), "rounds": out}
+
+
+def standings_part(t, league):
+    if not t.team_standings_released:
+        return {"available": False}
+    from ..services.standings import team_tab
+    rows = [{"rank": r.rank, "tied": r.tied, "name": tm.name, "wins": r.wins, "points": r.speaker_points}
+            for r, tm in team_tab(league, public=True)]
+    return {"available": True, "rows": rows}
+
+
+def speakers_part(t, league):
+    if not t.speaker_standings_released:
+        return {"available": False}
+    from ..services.standings import speaker_tab
+    rows = [{"rank": r.rank, "tied": r.tied, "name": s.name, "team": tm.name, "total": r.total,
+             "average": r.average, "ranked": r.ranked} for r, s, tm in speaker_tab(league, public=True)]
+    return {"available": True, "rows": rows}
+
+
+def bracket_part(t, league):
+    if not t.bracket_released:
+        return {"available": False}
+    from ..api.standings import bracket_json
+    data = bracket_json(league, public=True)
+    return {"available": bool(data["seeds"] or data["rounds"]), "seeds": data["seeds"], "rounds": data["rounds"]}
+
+
+BUILDERS = {"draw": draw_part, "motion": motion_part, "results": results_part, "standings": standings_part,
+            "speakers": speakers_part, "bracket": bracket_part}
+
+
+@dataclass
+class Rendered:
+    part: str
+    available: bool
+    html: str
+    countdown: dict | None
+
+
+def render_part(t, league, part, projector=False) -> Rendered:
+    data = BUILDERS[part](t, league)
+    html = render_template(f"public/_{part}.html", t=t, league=league, data=data, projector=projector)
+    countdown = None
+    motion = data if part == "motion" else data.get("motion") if part == "draw" else None
+    if motion and motion.get("available"):
+        countdown = {"released_ms": motion["released_ms"], "prep_seconds": motion["prep_seconds"]}
+    return Rendered(part, bool(data.get("available")), html, countdown)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _league_page_locale(league):
+    # A league's pages speak its language unless the visitor chose one (debate/i18n.select_locale).
+    g.page_locale = league.language
+
+
+def _live_config(t, league, parts, **extra):
+    return {"tournament": t.id, "league": league.id if league else None, "parts": list(parts),
+            "json_url": url_for("public.live_json", tid=t.id, lid=league.id) if league else None,
+            "server_time": _now_ms(), **extra}
+
+
+# ----- pages -----
+
+@bp.get("/p/<int:tid>/")
+def tournament_page(tid):
+    t = _tournament(tid)
+    return render_template("public/tournament.html", t=t, config=_live_config(t, None, ()))
+
+
+@bp.get("/p/<int:tid>/l/<int:lid>/")
+def league_page(tid, lid):
+    return redirect(url_for("public.part_page", tid=tid, lid=lid, part="draw"))
+
+
+@bp.get("/p/<int:tid>/l/<int:lid>/<any(draw, results, standings, speakers, bracket):part>")
+def part_page(tid, lid, part):
+    t = _tournament(tid)
+    league = _league(t, lid)
+    _league_page_locale(league)
+    r = render_part(t, league, part)
+    return render_template("public/league.html", t=t, league=league, part=part, parts=PAGE_PARTS, rendered=r,
+                           config=_live_config(t, league, [part], countdown=r.countdown))
+
+
+@bp.get("/p/<int:tid>/l/<int:lid>/projector")
+def projector(tid, lid):
+    t = _tournament(tid)
+    league = _league(t, lid)
+    _league_page_locale(league)
+    view = request.args.get("view", "cycle")
+    if view not in PROJECTOR_VIEWS + ("cycle",):
+        view = "cycle"
+    try:
+        every = min(max(int(request.args.get("every", 20)), 5), 600)
+    except ValueError:
+        every = 20
+    views = PROJECTOR_VIEWS if view == "cycle" else (view,)
+    rendered = {v: render_part(t, league, v, projector=True) for v in views}
+    countdown = next((r.countdown for r in rendered.values() if r.countdown), None)
+    return render_template("projector/show.html", t=t, league=league, view=view, views=views, rendered=rendered,
+                           config=_live_config(t, league, views, projector=True, cycle=view == "cycle",
+                                              every=every, countdown=countdown))
+
+
+@bp.get("/p/<int:tid>/l/<int:lid>/live.json")
+def live_json(tid, lid):
+    """The public parts of a league page, rendered, with the server clock: what live.js re-fetches
+    after every "changed" event and after every (re)connect."""
+    t = _tournament(tid)
+    league = _league(t, lid)
+    _league_page_locale(league)
+    wanted = [p for p in request.args.get("parts", "draw").split(",") if p in PARTS][:len(PARTS)] or ["draw"]
+    projector_style = request.args.get("projector") == "1"
+    parts = {}
+    countdown = None
+    for p in wanted:
+        r = render_part(t, league, p, projector=projector_style)
+        parts[p] = {"available": r.available, "html": r.html}
+        countdown = countdown or r.countdown
+    resp = jsonify({"tournament": t.id, "league": league.id, "server_time": _now_ms(), "parts": parts,
+                    "countdown": countdown})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

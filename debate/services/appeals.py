@@ -1,0 +1,206 @@
+"""Appeals against a round's results (regulations cl. 25–26).
+
+A team, or its coach, files from the public page /appeal/<tournament id> with the team's
+name and the team's appeal code (handed to the team at registration on a printed slip),
+from the moment the round's results are released until appeal_window_hours later (3 h at the
+republican stage, 24 h before, unless the tournament sets it). Wrong codes are counted per
+team and refused after APPEAL_MAX_FAILURES within APPEAL_FAILURE_SECONDS. The director
+records the decision; a correction is a new ballot version entered for the adjudicator
+(services.ballots.submit_ballot with entered_by) that another member of the tab staff
+confirms, as for every ballot entered by hand. Every step goes to the audit log.
+
+Every function that depends on the clock takes `now`.
+"""
+import csv
+import hmac
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, or_, select
+
+from ..extensions import db
+from ..models import Appeal, AuditEntry, Ballot, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
+from ..models.participants import normalise_name
+from . import ballots as ballots_svc
+from .awards import normalise_code, team_code
+from .ballots import audit
+
+APPEAL_MAX_FAILURES = 5
+APPEAL_FAILURE_SECONDS = 3600
+TEXT_MIN, TEXT_MAX = 10, 3000
+DECISIONS = ("upheld", "partly", "rejected")
+
+
+class AppealRefused(Exception):
+    def __init__(self, status, code, params=None):
+        super().__init__(code)
+        self.status, self.code, self.params = status, code, params or {}
+
+
+def _aware(dt):
+    return dt if dt is None or dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
+def results_announced_at(rnd):
+    """When the round's results were (last) released: the audit log's round_released entry
+    that turned them on and has not been withdrawn since. None while not released."""
+    if not rnd.results_released:
+        return None
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.tournament_id == rnd.tournament_id, AuditEntry.object_type == "round",
+        AuditEntry.object_id == rnd.id, AuditEntry.action == "round_released").order_by(AuditEntry.id)).all()
+    start = None
+    for e in entries:
+        on = bool((e.details or {}).get("results"))
+        if on and start is None:
+            start = _aware(e.at)
+        elif not on:
+            start = None
+    return start
+
+
+def window_hours(t) -> float:
+    return float(t.setting("appeal_window_hours"))
+
+
+def window(rnd):
+    """(opens, closes) of the round's appeal window, or None before the results are out."""
+    start = results_announced_at(rnd)
+    if start is None:
+        return None
+    return start, start + timedelta(hours=window_hours(rnd.tournament))
+
+
+def window_open(rnd, now) -> bool:
+    w = window(rnd)
+    return w is not None and w[0] <= now < w[1]
+
+
+def open_rounds(t, now) -> list:
+    rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)).all()
+    return [r for r in rounds if window_open(r, now)]
+
+
+def _failures(team_id, now) -> int:
+    since = now - timedelta(seconds=APPEAL_FAILURE_SECONDS)
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == f"appeal:{team_id}", LoginAttempt.at >= since)) or 0
+
+
+def _find_team(t, team_name):
+    key = normalise_name(team_name)
+    if not key:
+        return None
+    for team in db.session.scalars(select(Team).where(Team.tournament_id == t.id)):
+        if normalise_name(team.name) == key:
+            return team
+    return None
+
+
+def _debate_of(rnd, team):
+    return db.session.scalar(select(Debate).where(Debate.round_id == rnd.id, or_(
+        Debate.gov_team_id == team.id, Debate.opp_team_id == team.id)))
+
+
+def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> Appeal:
+    """Check the team, its code, the round and the window; store the appeal. Raises
+    AppealRefused. A wrong code is recorded (the caller must commit even on refusal so the
+    count holds; see record_failure)."""
+    now = _aware(now)
+    team = _find_team(t, team_name)
+    if team is None:
+        raise AppealRefused(422, "appeal_bad_team_or_code")
+    if _failures(team.id, now) >= APPEAL_MAX_FAILURES:
+        raise AppealRefused(429, "appeal_too_many_attempts")
+    stored = db.session.scalar(select(TeamAppealCode.code).where(TeamAppealCode.team_id == team.id))
+    if stored is None or not hmac.compare_digest(stored, normalise_code(code)):
+        db.session.add(LoginAttempt(username=f"appeal:{team.id}", at=now))
+        raise AppealRefused(422, "appeal_bad_team_or_code", {"record": True})
+    rnd = db.session.get(Round, int(round_id)) if str(round_id or "").isdigit() else None
+    if rnd is None or rnd.tournament_id != t.id:
+        raise AppealRefused(422, "appeal_unknown_round")
+    w = window(rnd)
+    if w is None or now < w[0]:
+        raise AppealRefused(409, "appeal_not_open")
+    if now >= w[1]:
+        raise AppealRefused(409, "appeal_window_closed", {"closed": w[1]})
+    debate = _debate_of(rnd, team)
+    had_bye = db.session.scalar(select(Bye.id).where(Bye.round_id == rnd.id, Bye.team_id == team.id))
+    if debate is None and had_bye is None:
+        raise AppealRefused(422, "appeal_team_not_in_round")
+    text = " ".join((text or "").split()) if text else ""
+    text = (text or "").strip()
+    if len(text) < TEXT_MIN or len(text) > TEXT_MAX:
+        raise AppealRefused(422, "appeal_text_length", {"min": TEXT_MIN, "max": TEXT_MAX})
+    if filed_by not in ("team", "coach"):
+        filed_by = "team"
+    pending = db.session.scalar(select(func.count()).select_from(Appeal).where(
+        Appeal.team_id == team.id, Appeal.round_id == rnd.id, Appeal.status == "pending"))
+    if pending:
+        raise AppealRefused(409, "appeal_already_pending")
+    appeal = Appeal(tournament_id=t.id, round_id=rnd.id, team_id=team.id, debate_id=debate.id if debate else None,
+                    filed_by=filed_by, text=text, filed_at=now, status="pending", correction_ballot_ids=[])
+    db.session.add(appeal)
+    db.session.flush()
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == f"appeal:{team.id}"))
+    audit(t.id, "appeal_filed", appeal, team_id=team.id, team=team.name, round_id=rnd.id, filed_by=filed_by,
+          text=text, at=now.isoformat())
+    return appeal
+
+
+def decide(appeal, user, decision, text, now) -> Appeal:
+    if decision not in DECISIONS:
+        raise AppealRefused(422, "choice")
+    text = (text or "").strip()
+    if not text:
+        raise AppealRefused(422, "required")
+    appeal.status, appeal.decision = decision, text[:TEXT_MAX]
+    appeal.decided_by_id, appeal.decided_at = user.id, _aware(now)
+    audit(appeal.tournament_id, "appeal_decided", appeal, user=user, decision=decision, text=appeal.decision,
+          at=appeal.decided_at.isoformat())
+    return appeal
+
+
+def enter_correction(appeal, user, adjudicator, data: dict) -> Ballot:
+    """A corrected ballot for one panellist of the appealed debate: the next version of their
+    ballot, entered by the director; another member of the tab staff confirms it."""
+    if appeal.debate_id is None:
+        raise AppealRefused(422, "appeal_no_debate")
+    data = {**data, "debate_id": appeal.debate_id, "client_id": f"appeal-{appeal.id}-{uuid.uuid4().hex[:16]}"}
+    ballot, _created = ballots_svc.submit_ballot(adjudicator, data, entered_by=user)
+    appeal.correction_ballot_ids = [*(appeal.correction_ballot_ids or []), ballot.id]
+    audit(appeal.tournament_id, "appeal_correction_entered", appeal, user=user, ballot_id=ballot.id,
+          adjudicator_id=adjudicator.id, version=ballot.version, winner=ballot.winner)
+    return ballot
+
+
+def appeals_of(t) -> list[Appeal]:
+    return db.session.scalars(select(Appeal).where(Appeal.tournament_id == t.id)
+                              .order_by(Appeal.filed_at, Appeal.id)).all()
+
+
+def export_csv(t, headers: dict, status_names: dict, round_title) -> str:
+    """The appeals and decisions as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    cols = ("id", "filed_at", "team", "filed_by", "round", "debate", "text", "status", "decision", "decided_at",
+            "decided_by", "corrections")
+    w = csv.writer(out)
+    w.writerow([headers[c] for c in cols])
+    for a in appeals_of(t):
+        w.writerow([a.id, _aware(a.filed_at).isoformat(timespec="minutes"), a.team.name, a.filed_by,
+                    round_title(a.round), a.debate_id or "", a.text, status_names.get(a.status, a.status),
+                    a.decision or "", _aware(a.decided_at).isoformat(timespec="minutes") if a.decided_at else "",
+                    a.decided_by.username if a.decided_by else "",
+                    " ".join(str(b) for b in a.correction_ballot_ids or [])])
+    return out.getvalue()
+
+
+def ensure_team_codes(t) -> dict:
+    from .awards import team_codes
+    return team_codes(t)
+
+
+__all__ = ["AppealRefused", "file_appeal", "decide", "enter_correction", "window", "window_open", "open_rounds",
+           "results_announced_at", "appeals_of", "export_csv", "team_code", "ensure_team_codes"]

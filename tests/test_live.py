@@ -1,0 +1,318 @@
+"""Live pages: the public pages and their release rules, the projector, the director's live
+dashboard, Socket.IO rooms, and that no event ever carries unreleased data.
+
+Real servers (gunicorn, python-socketio clients, Redis between two processes) are in
+tests/test_live_redis.py; the browser test is in tests/browser/test_live_browser.py."""
+import json
+import random
+import re
+
+import pytest
+
+from debate.extensions import socketio
+from tests.conftest import csrf_token
+from tests.flow import setup_tournament, submit_panel
+
+MOTION = "This House would teach debate in every village school"
+COACH_CONTACT = "+7 701 555 12 34"
+COACH_NAME = "Coachname Uniquely"
+ALLOWED_KEYS = {"tournament_id", "round_id", "league_id", "debate_id", "ballot_id", "what"}
+
+
+def _lids(t):
+    return {lg["language"]: lg["id"] for lg in t["leagues"]}
+
+
+def _public_urls(tid, lid):
+    urls = [f"/p/{tid}/", f"/p/{tid}/l/{lid}/projector?view=cycle",
+            f"/p/{tid}/l/{lid}/live.json?parts=draw,motion,results,standings,speakers,bracket"]
+    urls += [f"/p/{tid}/l/{lid}/{p}" for p in ("draw", "results", "standings", "speakers", "bracket")]
+    urls += [f"/p/{tid}/l/{lid}/projector?view={v}" for v in ("draw", "motion", "standings", "bracket")]
+    return urls
+
+
+def _public_text(client, tid, lid):
+    out = []
+    for url in _public_urls(tid, lid):
+        # English chosen explicitly: a league's page otherwise opens in the league's language.
+        r = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+        assert r.status_code == 200, (url, r.status_code)
+        out.append(r.get_data(as_text=True))
+    return "\n".join(out)
+
+
+def _round(api, t, motion=MOTION):
+    lids = _lids(t)
+    rnd = api.post(f"/tournaments/{t['id']}/rounds",
+                   {"kind": "prelim", "motions": {str(lid): {"text": f"{motion} ({lang})", "info_slide": "Info slide text"}
+                                                  for lang, lid in lids.items()}}).get_json()
+    draw = api.post(f"/rounds/{rnd['id']}/draw")
+    assert draw.status_code == 201, draw.get_json()
+    return rnd, draw.get_json()
+
+
+def _names_in_league(draw, lid):
+    return {d["gov"]["name"] for d in draw["debates"] if d["league_id"] == lid} | \
+        {d["opp"]["name"] for d in draw["debates"] if d["league_id"] == lid}
+
+
+def test_before_release_nothing_is_public(api, client):
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6)
+    lid = _lids(t)["kk"]
+    rnd, draw = _round(api, t)
+    text = _public_text(client, t["id"], lid)
+    for name in _names_in_league(draw, lid) | {d["room"]["name"] for d in draw["debates"] if d["room"]}:
+        assert name not in text
+    assert MOTION not in text and "Info slide text" not in text
+    assert "The draw has not been released yet." in text
+    assert "The team standings have not been released yet." in text
+    # The existing public API agrees.
+    assert client.get(f"/api/v1/rounds/{rnd['id']}/draw").status_code == 403
+
+
+def test_draw_then_motion_then_results(api, client, app):
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6)
+    lid = _lids(t)["en"]
+    rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    page = client.get(f"/p/{t['id']}/l/{lid}/draw").get_data(as_text=True)
+    mine = [d for d in draw["debates"] if d["league_id"] == lid]
+    for d in mine:
+        assert d["gov"]["name"] in page and d["opp"]["name"] in page
+        assert f"Room {d['room']['name']}" in page
+        for adj in d["adjudicators"]:
+            assert adj["name"] in page  # panels shown unless hide_panels_public
+    assert "Government" in page and "Opposition" in page
+    others = _names_in_league(draw, _lids(t)["kk"])
+    assert not any(n in page for n in others)  # only this league's draw
+    assert MOTION not in page  # motion still unreleased
+
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
+    page = client.get(f"/p/{t['id']}/l/{lid}/draw").get_data(as_text=True)
+    assert f"{MOTION} (en)" in page and f"{MOTION} (kk)" not in page
+    data = client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_json()
+    assert data["countdown"]["prep_seconds"] == 15 * 60
+    assert abs(data["countdown"]["released_ms"] - data["server_time"]) < 60_000
+    assert 'data-prep-seconds="900"' in data["parts"]["motion"]["html"]
+    proj = client.get(f"/p/{t['id']}/l/{lid}/projector?view=motion").get_data(as_text=True)
+    assert f"{MOTION} (en)" in proj and "countdown" in proj
+
+    # Ballots confirmed but results not released: no winner anywhere public.
+    rng = random.Random(1)
+    for d in draw["debates"]:
+        for bid in submit_panel(client, d, keys, rng, winner="gov"):
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    text = _public_text(client, t["id"], lid)
+    assert "Winner" not in text and "No results have been released yet." in text
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    res = client.get(f"/p/{t['id']}/l/{lid}/results").get_data(as_text=True)
+    assert "Winner" in res and "Round 1" in res
+    # Standings only once released; then team and speaker tabs appear.
+    assert "have not been released" in client.get(f"/p/{t['id']}/l/{lid}/standings").get_data(as_text=True)
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": True, "speaker_standings": True, "bracket": True})
+    st = client.get(f"/p/{t['id']}/l/{lid}/standings").get_data(as_text=True)
+    assert all(d["gov"]["name"] in st for d in mine)
+    sp = client.get(f"/p/{t['id']}/l/{lid}/speakers").get_data(as_text=True)
+    assert "Sen0a" in sp or "Sen1a" in sp
+
+
+def test_silent_round_results_stay_hidden(api, client, app):
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en",))
+    lid = _lids(t)["en"]
+    rnd, draw = _round(api, t)
+    from debate.extensions import db
+    from debate.models import Round
+    with app.app_context():
+        db.session.get(Round, rnd["id"]).silent = True
+        db.session.commit()
+    rng = random.Random(2)
+    for d in draw["debates"]:
+        for bid in submit_panel(client, d, keys, rng):
+            api.post(f"/ballots/{bid}/confirm")
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "results": True})
+    text = _public_text(client, t["id"], lid)
+    assert "Winner" not in text and "✓" not in text
+
+
+def test_hide_panels_public(api, client):
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6,
+                                settings={"hide_panels_public": True}, leagues=("ru",))
+    lid = _lids(t)["ru"]
+    rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    text = _public_text(client, t["id"], lid)
+    assert draw["debates"][0]["gov"]["name"] in text
+    for d in draw["debates"]:
+        for adj in d["adjudicators"]:
+            assert adj["name"] not in text
+
+
+def test_personal_fields_never_public(api, client, app):
+    r = api.post("/tournaments", {"name": "Privacy cup", "stage": "republican", "leagues": [{"language": "kk"}]})
+    t = r.get_json()
+    lid = t["leagues"][0]["id"]
+    teams = [{"league_id": lid, "name": f"Team {i}", "school": {"name": f"School {i}", "region": "astana"},
+              "coach": {"name": f"{COACH_NAME} {i}", "contact": f"{COACH_CONTACT}{i}"},
+              "speakers": [{"name": f"Speaker {i}a", "grade": 10, "gender": "f"},
+                           {"name": f"Speaker {i}b", "grade": 11, "gender": "m"}]} for i in range(4)]
+    assert api.post(f"/tournaments/{t['id']}/teams", teams).status_code == 201
+    adjs = api.post(f"/tournaments/{t['id']}/adjudicators",
+                    [{"name": f"Judge {i}", "languages": ["kk"], "contact": f"judge{i}@example.kz"} for i in range(6)])
+    keys = {a["id"]: a["private_key"] for a in adjs.get_json()}
+    api.post(f"/tournaments/{t['id']}/rooms", [{"name": f"R{i}"} for i in range(3)])
+    rnd, draw = _round(api, t)
+    rng = random.Random(3)
+    for d in draw["debates"]:
+        for bid in submit_panel(client, d, keys, rng):
+            api.post(f"/ballots/{bid}/confirm")
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "motion": True, "results": True})
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": True, "speaker_standings": True, "bracket": True})
+    text = _public_text(client, t["id"], lid)
+    assert "Speaker 0a" in text and "Team 0" in text  # released things are there
+    assert COACH_CONTACT not in text and COACH_NAME not in text and "example.kz" not in text
+    for key in keys.values():
+        assert key not in text
+    lowered = text.lower()
+    for word in ("grade", "gender", "сынып", "класс", "жынысы", "пол:"):
+        assert word not in lowered, word
+
+
+def test_league_page_speaks_its_language_unless_chosen(api, client):
+    t, _keys = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3)
+    lids = _lids(t)
+    assert '<html lang="ru">' in client.get(f"/p/{t['id']}/l/{lids['ru']}/draw").get_data(as_text=True)
+    assert '<html lang="kk">' in client.get(f"/p/{t['id']}/l/{lids['kk']}/draw").get_data(as_text=True)
+    assert '<html lang="en">' in client.get(f"/p/{t['id']}/l/{lids['ru']}/draw?lang=en").get_data(as_text=True)
+    # The choice is remembered for the live re-fetch too.
+    html = client.get(f"/p/{t['id']}/l/{lids['ru']}/live.json?parts=draw").get_json()["parts"]["draw"]["html"]
+    assert "The draw has not been released yet." in html
+
+
+def test_unknown_or_foreign_league_is_404(api, client):
+    t1, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk",))
+    t2, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk",))
+    assert client.get(f"/p/{t1['id']}/l/{_lids(t2)['kk']}/draw").status_code == 404
+    assert client.get("/p/9999/").status_code == 404
+    assert client.get(f"/p/{t1['id']}/l/{_lids(t1)['kk']}/nonsense").status_code == 404
+
+
+def test_pages_use_no_inline_script(api, client):
+    t, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("en",))
+    lid = _lids(t)["en"]
+    for url in _public_urls(t["id"], lid):
+        if url.endswith(".json") or "live.json" in url:
+            continue
+        html = client.get(url).get_data(as_text=True)
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert 'type="application/json"' in tag or "src=" in tag, (url, tag)
+        assert "cdn" not in html.lower()
+
+
+# ----- Socket.IO: rooms and what events carry -----
+
+def _join(sio_client, **data):
+    return sio_client.emit("join", data, callback=True)
+
+
+def test_join_rooms_and_staff_check(app, api, client):
+    t, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk", "ru"))
+    lids = _lids(t)
+    anon = socketio.test_client(app)
+    ack = _join(anon, tournament=t["id"], league=lids["kk"], staff=True)
+    assert ack["rooms"] == [f"t{t['id']}", f"l{lids['kk']}"] and ack["refused"] == ["staff"]
+    assert isinstance(ack["server_time"], int)
+    # A league of another tournament, junk input: no room.
+    ack = _join(anon, tournament=t["id"], league=99999)
+    assert ack["refused"] == ["league"]
+    assert _join(anon, tournament="x")["rooms"] == []
+    state = anon.emit("state", {"tournament": t["id"]}, callback=True)
+    assert state["tournament_id"] == t["id"] and state["team_standings"] is False
+    anon.disconnect()
+
+    # The director who works on the tournament joins the staff room.
+    token = csrf_token(client)
+    r = client.post("/login", data={"username": "apiuser", "password": "api-password-1", "csrf_token": token})
+    assert r.status_code == 302
+    staff = socketio.test_client(app, flask_test_client=client)
+    ack = _join(staff, tournament=t["id"], staff=True)
+    assert f"staff{t['id']}" in ack["rooms"]
+    staff.disconnect()
+
+
+def test_no_event_carries_unreleased_data(app, api, client):
+    """Capture every payload sent to public rooms across a whole flow and check each one."""
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6)
+    lids = _lids(t)
+    watchers = []
+    for lid in lids.values():
+        c = socketio.test_client(app)
+        assert _join(c, tournament=t["id"], league=lid)["refused"] == []
+        watchers.append(c)
+    rnd, draw = _round(api, t)
+    rng = random.Random(4)
+    for d in draw["debates"]:
+        for bid in submit_panel(client, d, keys, rng):
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": True})
+
+    secrets_ = {MOTION, "Info slide text"} | {d["gov"]["name"] for d in draw["debates"]} | \
+        {d["opp"]["name"] for d in draw["debates"]} | {a["name"] for d in draw["debates"] for a in d["adjudicators"]}
+    received = []
+    for c in watchers:
+        received += c.get_received()
+        c.disconnect()
+    assert received, "no events were received"
+    whats = set()
+    for msg in received:
+        assert msg["name"] == "changed", msg  # public rooms never get staff events
+        for payload in msg["args"]:
+            assert set(payload) <= ALLOWED_KEYS, payload
+            assert all(isinstance(v, (int, str)) for v in payload.values())
+            blob = json.dumps(payload, ensure_ascii=False)
+            assert not any(s in blob for s in secrets_), payload
+            assert not re.search(r"\d+\.\d", blob)  # no marks
+            whats.add(payload["what"])
+    assert {"draw", "result", "release", "tabs"} <= whats
+
+
+def test_staff_events_and_dashboard(app, api, client):
+    t, keys = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk",))
+    token = csrf_token(client)
+    client.post("/login", data={"username": "apiuser", "password": "api-password-1", "csrf_token": token})
+    staff = socketio.test_client(app, flask_test_client=client)
+    _join(staff, tournament=t["id"], staff=True)
+    rnd, draw = _round(api, t)
+    d = draw["debates"][0]
+    page = client.get(f"/t/{t['id']}/live").get_data(as_text=True)
+    for adj in d["adjudicators"]:
+        assert adj["name"] in page
+    assert "Ballots outstanding" in page
+    bids = submit_panel(client, d, keys, random.Random(5))
+    events = [m for m in staff.get_received() if m["name"] == "staff"]
+    assert any(m["args"][0]["what"] == "submitted" for m in events)
+    html = client.get(f"/t/{t['id']}/live.json").get_json()["parts"]["staff"]["html"]
+    assert "Complete, to confirm" in html
+    # Problem reports reach the staff room and appear on the dashboard.
+    key = keys[d["adjudicators"][0]["id"]]
+    anon = client.application.test_client()
+    page = anon.get(f"/j/{key}").get_data(as_text=True)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    r = anon.post(f"/j/{key}/problem", data={"message": "Room projector broken", **({"csrf_token": m.group(1)} if m else {})})
+    assert r.status_code == 302
+    assert any(m["args"][0]["what"] == "problem" for m in staff.get_received() if m["name"] == "staff")
+    assert "Room projector broken" in client.get(f"/t/{t['id']}/live.json").get_json()["parts"]["staff"]["html"]
+    for bid in bids:
+        api.post(f"/ballots/{bid}/confirm")
+    assert any(m["args"][0]["what"] == "confirmed" for m in staff.get_received() if m["name"] == "staff")
+    staff.disconnect()
+
+
+def test_dashboard_needs_staff(api, client, login):
+    t, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk",))
+    assert client.get(f"/t/{t['id']}/live.json").status_code in (302, 401)
+    login("stranger", "stranger-pass-1")
+    assert client.get(f"/t/{t['id']}/live").status_code == 403
+    assert client.get(f"/t/{t['id']}/live.json").status_code == 403
