@@ -133,6 +133,9 @@ def test_results_and_standings_change_without_reload(server, browser, live):
     assert _still_same_document(phone) and _still_same_document(projector)
     assert no_sideways_scroll(phone)
     assert projector.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # All 20 teams of the league fit on the 1080-pixel screen (the projector never scrolls).
+    assert projector.evaluate("document.querySelector('#part-standings tbody tr:last-child')"
+                              ".getBoundingClientRect().bottom <= window.innerHeight")
     shot(phone, "phone-live-results-ru")
     shot(projector, "projector-standings-ru")
     phone.close()

@@ -1,0 +1,239 @@
+"""Benchmark: how fast a confirmed result reaches N concurrent Socket.IO spectators.
+
+Run from the repository root:  .venv/bin/python bench/live.py [--sizes 1,100,1000,2000] [--trials 3]
+
+One gunicorn process (gevent worker, as in docs/deploy.md) serves a fresh SQLite demo on a free
+loopback port. N python-socketio AsyncClients (websocket transport, spread over a few client
+processes) connect and join a league's public rooms as static/js/live.js does. For each trial a
+debate's ballots are submitted, and the clock starts just before the HTTP request that confirms
+the last ballot (the one that decides the debate); each client notes when its "changed"/"result"
+event arrives. Reported per N: p50, p95 and max over all clients and trials of (receipt - start),
+and the confirming request's own response time. Baselines in the same run: GET /healthz and the
+same broadcast to 1 client. Loopback only; every wait is bounded.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(url, method, path, body=None, token=None, headers=None):
+    h = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url + path, method=method, headers=h,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, int(round(p / 100 * (len(s) - 1)))))
+    return s[k]
+
+
+# ----- client processes -----
+
+def client_proc(url, tid, lid, n, ready, stop, out):
+    """n AsyncClients; puts ("ready", connected) once joined, then (after stop) their receipt times."""
+    import socketio
+
+    async def main():
+        clients, times = [], []
+
+        async def one(i):
+            c = socketio.AsyncClient(reconnection=False)
+            mine = []
+            times.append(mine)
+
+            @c.on("changed")
+            async def changed(p):
+                if p.get("what") == "result":
+                    mine.append(time.time())
+            await c.connect(url, transports=["websocket"], wait_timeout=30)
+            await c.call("join", {"tournament": tid, "league": lid}, timeout=30)
+            clients.append(c)
+
+        sem = asyncio.Semaphore(50)
+
+        async def guarded(i):
+            async with sem:
+                try:
+                    await one(i)
+                except Exception as e:  # counted, not fatal
+                    print("connect failed:", e, file=sys.stderr)
+        await asyncio.gather(*(guarded(i) for i in range(n)))
+        ready.put(("ready", len(clients)))
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        out.put([t for t in times if t is not None])
+        await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+
+    asyncio.run(main())
+
+
+# ----- the server and the tournament -----
+
+class Server:
+    def __init__(self, connections):
+        self.dir = tempfile.mkdtemp(prefix="debate-bench-live-")
+        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": "bench"}
+        for k in ("DATABASE_URL", "REDIS_URL"):
+            self.env.pop(k, None)
+        for args in (("db", "upgrade"), ("debate", "demo", "--password", PASSWORD)):
+            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
+                           check=True, capture_output=True, timeout=300)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+                    "--worker-connections", str(connections), "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
+        self.log = open(Path(self.dir) / "gunicorn.log", "w")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Tour:
+    def __init__(self, url):
+        self.url = url
+        self.token = call(url, "POST", "/api/v1/auth/token", {"username": "demo", "password": PASSWORD})["token"]
+        self.tid = call(url, "GET", "/api/v1/tournaments", token=self.token)[0]["id"]
+        adjs = call(url, "GET", f"/api/v1/tournaments/{self.tid}/adjudicators", token=self.token)
+        self.keys = {a["id"]: a["private_key"] for a in adjs}
+        rnd = call(url, "POST", f"/api/v1/tournaments/{self.tid}/rounds", {"kind": "prelim"}, token=self.token)
+        self.draw = call(url, "POST", f"/api/v1/rounds/{rnd['id']}/draw", token=self.token)
+        call(url, "POST", f"/api/v1/rounds/{rnd['id']}/release", {"draw": True}, token=self.token)
+        self.lid = self.draw["debates"][0]["league_id"]
+        self.pending = [d for d in self.draw["debates"]]
+
+    def prepare(self):
+        """Submit every ballot of the next debate and confirm all but the last; return the last id."""
+        d = self.pending.pop(0)
+        ids = []
+        for adj in d["adjudicators"]:
+            b = call(self.url, "POST", "/api/v1/ballots",
+                     {"debate_id": d["id"], "client_id": str(uuid.uuid4()), "winner": "gov",
+                      "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}},
+                     headers={"X-Adjudicator-Key": self.keys[adj["id"]]})
+            ids.append(b["id"])
+        for bid in ids[:-1]:
+            call(self.url, "POST", f"/api/v1/ballots/{bid}/confirm", token=self.token)
+        return ids[-1]
+
+    def confirm(self, bid):
+        call(self.url, "POST", f"/api/v1/ballots/{bid}/confirm", token=self.token)
+
+
+def run_size(server, tour, n, trials, procs):
+    ctx = mp.get_context("spawn")
+    ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+    k = max(1, min(procs, n // 100 or 1))
+    shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    ps = [ctx.Process(target=client_proc, args=(server.url, tour.tid, tour.lid, s, ready, stop, out), daemon=True)
+          for s in shares]
+    t_conn = time.time()
+    for p in ps:
+        p.start()
+    connected = sum(ready.get(timeout=300)[1] for _ in ps)
+    connect_s = time.time() - t_conn
+    starts, http_ms = [], []
+    for _ in range(trials):
+        bid = tour.prepare()
+        time.sleep(0.5)
+        t0 = time.time()
+        tour.confirm(bid)
+        http_ms.append((time.time() - t0) * 1000)
+        starts.append(t0)
+        time.sleep(max(1.0, n / 500))  # let every client receive (bounded)
+    time.sleep(1.0)
+    stop.set()
+    per_client = []
+    for _ in ps:
+        per_client += out.get(timeout=120)
+    for p in ps:
+        p.join(30)
+    lat, received = [], [0] * trials
+    for times in per_client:
+        for i, t0 in enumerate(starts):
+            t1 = starts[i + 1] if i + 1 < trials else float("inf")
+            hits = [t for t in times if t0 <= t < t1]
+            if hits:
+                lat.append((min(hits) - t0) * 1000)
+                received[i] += 1
+    return {"n": n, "connected": connected, "connect_s": connect_s, "received": received,
+            "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat) if lat else float("nan"),
+            "http_p50": statistics.median(http_ms)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1,100,1000,2000")
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--procs", type=int, default=4, help="client processes (at most one per 100 clients)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    assert max(sizes) <= 5000, "bounded: at most 5,000 clients"
+    server = Server(connections=max(sizes) * 2 + 100)
+    try:
+        tour = Tour(server.url)
+        health = []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            urllib.request.urlopen(server.url + "/healthz", timeout=10).read()
+            health.append((time.perf_counter() - t0) * 1000)
+        print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} {platform.machine()}")
+        print("server:", " ".join(server.cmd[1:]))
+        print(f"baseline GET /healthz (idle server): p50 {statistics.median(health):.1f} ms, "
+              f"p95 {pct(health, 95):.1f} ms")
+        print("| clients | connected | connect all | received per trial | p50 | p95 | max | confirm request p50 |")
+        print("|---:|---:|---:|---|---:|---:|---:|---:|")
+        for n in sizes:
+            r = run_size(server, tour, n, args.trials, args.procs)
+            print(f"| {n:,} | {r['connected']:,} | {r['connect_s']:.1f} s | {'/'.join(map(str, r['received']))} | "
+                  f"{r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['max']:.0f} ms | {r['http_p50']:.0f} ms |", flush=True)
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
