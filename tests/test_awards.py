@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from debate.extensions import db
-from debate.models import Award, League, Speaker, Team, Tournament
+from debate.models import Award, Speaker, Team, Tournament
 from debate.services import awards as svc
 from tests.conftest import csrf_token
 from tests.flow import run_prelim_round, setup_tournament, submit_panel

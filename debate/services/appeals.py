@@ -15,7 +15,7 @@ import csv
 import hmac
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from sqlalchemy import delete, func, or_, select
 
@@ -129,7 +129,6 @@ def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> App
     had_bye = db.session.scalar(select(Bye.id).where(Bye.round_id == rnd.id, Bye.team_id == team.id))
     if debate is None and had_bye is None:
         raise AppealRefused(422, "appeal_team_not_in_round")
-    text = " ".join((text or "").split()) if text else ""
     text = (text or "").strip()
     if len(text) < TEXT_MIN or len(text) > TEXT_MAX:
         raise AppealRefused(422, "appeal_text_length", {"min": TEXT_MIN, "max": TEXT_MAX})

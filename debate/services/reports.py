@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Adjudicator, Ballot, BreakSeed, Coach, Debate, League, Region, Round, School, Speaker,
-                      Team)
+from ..models import Adjudicator, Ballot, BreakSeed, Coach, Debate, Region, Round, Team
 from ..models.participants import normalise_name
 from .season import season_of
 
@@ -186,9 +185,3 @@ def xlsx(report, labels: dict, locale: str) -> bytes:
     wb.save(buf)
     return buf.getvalue()
 
-
-def league_languages():
-    return [lg for lg in ("kk", "ru", "en")]
-
-
-__all__ = ["tournament_report", "season_report", "xlsx", "region_rows", "sorted_grades", "NONE", "League"]

@@ -15,7 +15,6 @@ from ..services import appeals as appeals_svc
 from ..services import awards as awards_svc
 from ..services import reports as reports_svc
 from ..services import season as season_svc
-from ..services import standings as standings_svc
 from ..services.ballots import BallotRefused, seat_of
 from ..services.participants import ValidationFailed
 from ..web import tournament_for

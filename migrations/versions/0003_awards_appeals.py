@@ -1,4 +1,4 @@
-"""awards appeals
+"""Award documents, nomination choices, promotions, team appeal codes and appeals.
 
 Revision ID: 0003
 Revises: 0002
