@@ -7,7 +7,7 @@ Personal fields beyond names (grade, gender, contacts) are for directors only.
 import secrets
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, false as sa_false,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +91,7 @@ class Adjudicator(db.Model):
     languages: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["kk", "ru"]
     rating: Mapped[float] = mapped_column(Float, default=5.0)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    needs_access: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     private_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_private_key)
     contact: Mapped[str | None] = mapped_column(String(200))  # directors only
     created_at: Mapped[datetime] = created_at()
