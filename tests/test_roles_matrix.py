@@ -100,6 +100,8 @@ RULES = {
     "POST /t/<int:tid>/rounds/<int:rid>/debates/<int:did>/swap-sides": (DIRECTOR, {}),
     "POST /t/<int:tid>/rounds/<int:rid>/swap-teams": (DIRECTOR, {}),
     "POST /t/<int:tid>/rounds/<int:rid>/panel": (DIRECTOR, {}),
+    "GET /t/<int:tid>/rounds/<int:rid>/panel/preview": (DIRECTOR, {}),
+    "POST /t/<int:tid>/rounds/<int:rid>/rooms": (DIRECTOR, {}),
     "POST /t/<int:tid>/rounds/<int:rid>/silent": (DIRECTOR, {}),
     "POST /t/<int:tid>/leagues/<int:lid>/break": (DIRECTOR, {}),
     "POST /t/<int:tid>/leagues/<int:lid>/release": (DIRECTOR, {}),

@@ -167,6 +167,18 @@ def test_adjudicator_who_judged_promoted_teams_is_flagged(app, api, client):
         assert season_svc.earlier_stage_conflicts(db.session.get(Tournament, sid)) == {}
         # the chain
         assert [t.id for t in season_svc.season_of(tgt)] == [sid, tid]
+    # The allocation treats those teams as the veteran's conflicts; the round page flags them.
+    api.post(f"/tournaments/{tid}/rooms", [{"name": f"R{i}"} for i in range(8)])
+    rnd = api.post(f"/tournaments/{tid}/rounds", {"kind": "prelim"}).get_json()
+    draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    for d in draw["debates"]:
+        if veteran.id in {a["id"] for a in d["adjudicators"]}:
+            assert not {d["gov"]["team_id"], d["opp"]["team_id"]} & expected
+    with app.app_context():
+        from debate.models import Round
+        from debate.services.rounds import _adj_infos
+        infos, _adjs = _adj_infos(db.session.get(Tournament, tid), db.session.get(Round, rnd["id"]))
+        assert {a.id: a.earlier_team_ids for a in infos}[veteran.id] == frozenset(expected)
 
 
 def test_same_team_entered_by_hand_is_matched_by_name_and_school(app, api, client):

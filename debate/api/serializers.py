@@ -37,6 +37,7 @@ def private_url(adj) -> str:
 def adjudicator_json(adj, private=True):
     out = {"id": adj.id, "name": adj.name, "region": adj.region_code, "school": adj.school,
            "languages": list(adj.languages or []), "rating": adj.rating, "available": adj.available,
+           "needs_access": adj.needs_access,
            "conflicts": {"team_ids": sorted(c.team_id for c in adj.team_conflicts),
                          "schools": sorted(c.school_name for c in adj.school_conflicts)}}
     if private:

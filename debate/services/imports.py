@@ -6,7 +6,8 @@ from the import page):
 teams:        league, team, school, region, rural, coach, coach_contact, speaker1, speaker2
               (optional: speaker1_grade, speaker1_gender, speaker2_grade, speaker2_gender, seed,
               needs_access — the team needs a step-free room)
-adjudicators: name, region, school, languages, rating, conflict_teams, conflict_schools, contact
+adjudicators: name, region, school, languages, rating, conflict_teams, conflict_schools, contact,
+              needs_access (the adjudicator needs a step-free room)
               (languages: "kk ru" or "kk,ru"; conflicts separated by ";")
 rooms:        name, accessible, priority
 
@@ -22,7 +23,7 @@ COLUMNS = {
     "teams": ["league", "team", "school", "region", "rural", "coach", "coach_contact", "speaker1", "speaker2",
               "speaker1_grade", "speaker1_gender", "speaker2_grade", "speaker2_gender", "seed", "needs_access"],
     "adjudicators": ["name", "region", "school", "languages", "rating", "conflict_teams", "conflict_schools",
-                     "contact"],
+                     "contact", "needs_access"],
     "rooms": ["name", "accessible", "priority"],
 }
 REQUIRED = {
@@ -33,7 +34,7 @@ REQUIRED = {
 EXAMPLES = {
     "teams": ["kk", "Астана-1", "№5 мектеп-гимназия", "astana", "no", "Айгүл Серікқызы", "+7 701 000 00 00",
               "Әлия Нұрланқызы", "Дәулет Асқарұлы", "9", "f", "10", "m", "", "no"],
-    "adjudicators": ["Гүлнар Ахметова", "karaganda", "№12 лицей", "kk ru", "7.5", "", "", ""],
+    "adjudicators": ["Гүлнар Ахметова", "karaganda", "№12 лицей", "kk ru", "7.5", "", "", "", "no"],
     "rooms": ["201", "yes", "1"],
 }
 
@@ -99,7 +100,7 @@ def _team_item(row):
 def _adjudicator_item(row):
     return {"name": row.get("name"), "region": row.get("region") or None, "school": row.get("school"),
             "languages": row.get("languages"), "rating": row.get("rating"), "contact": row.get("contact"),
-            "conflicts": {"team_names": row.get("conflict_teams"), "schools": row.get("conflict_schools")}}
+            "needs_access": row.get("needs_access"), "conflicts": {"team_names": row.get("conflict_teams"), "schools": row.get("conflict_schools")}}
 
 
 def _room_item(row):

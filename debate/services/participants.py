@@ -243,6 +243,10 @@ def _validate_adjudicator(item, team_ids, team_by_name):
         rating = 5.0
     clean["rating"] = rating
     clean["contact"] = _text(item.get("contact")) or None
+    try:
+        clean["needs_access"] = _bool(item.get("needs_access"))
+    except ValueError:
+        errors["needs_access"] = ("not_a_bool", {})
     conflicts = item.get("conflicts") or {}
     ids = []
     for tid in conflicts.get("team_ids") or []:
@@ -279,7 +283,8 @@ def add_adjudicators(tournament, items: list) -> list[Adjudicator]:
     out = []
     for c in cleaned:
         adj = Adjudicator(tournament_id=tournament.id, name=c["name"], region_code=c["region"],
-                          school=c["school"], languages=c["languages"], rating=c["rating"], contact=c["contact"])
+                          school=c["school"], languages=c["languages"], rating=c["rating"], contact=c["contact"],
+                          needs_access=c.get("needs_access", False))
         adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
         adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
         db.session.add(adj)
@@ -366,6 +371,7 @@ def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
     adj.name, adj.region_code, adj.school = c["name"], c["region"], c["school"]
     adj.languages, adj.rating, adj.contact = c["languages"], c["rating"], c["contact"]
     adj.available = bool(item.get("available", True))
+    adj.needs_access = c.get("needs_access", False)
     adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
     adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
     db.session.flush()

@@ -218,10 +218,13 @@ def _adj_infos(t, rnd):
     for a, g, o in rows:
         seen.setdefault(a, set()).update((g, o))
         judged[a] = judged.get(a, 0) + 1
+    from .season import earlier_stage_conflicts  # season imports this module
+    earlier = earlier_stage_conflicts(t)
     infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
                            school=normalise_name(a.school) or None, region=a.region_code,
                            coached_team_ids=frozenset(coach_teams.get(normalise_name(a.name), ())),
                            conflict_team_ids=frozenset(c.team_id for c in a.team_conflicts),
+                           earlier_team_ids=frozenset(earlier.get(a.id, ())),
                            conflict_schools=frozenset(normalise_name(c.school_name) for c in a.school_conflicts),
                            seen_team_ids=frozenset(seen.get(a.id, ())), rounds_judged=judged.get(a.id, 0),
                            available=a.available)
@@ -233,7 +236,8 @@ def debate_infos(rnd):
     debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id)
                                  .options(selectinload(Debate.gov).selectinload(Team.school),
                                           selectinload(Debate.opp).selectinload(Team.school),
-                                          selectinload(Debate.league), selectinload(Debate.panel))).all()
+                                          selectinload(Debate.league), selectinload(Debate.room),
+                                          selectinload(Debate.panel))).all()
     infos = []
     for d in debates:
         teams = (d.gov, d.opp)
@@ -257,7 +261,7 @@ def allocate_round(rnd, keep_locked=True, user=None):
     debates, infos = debate_infos(rnd)
     if not keep_locked:
         infos = [alloc.DebateInfo(**{**i.__dict__, "locked": ()}) for i in infos]
-    adj_infos, _ = _adj_infos(t, rnd)
+    adj_infos, adjs = _adj_infos(t, rnd)
     size = int(t.setting("panel_size") if rnd.kind == "prelim" else t.setting("elimination_panel_size"))
     result = alloc.allocate(infos, adj_infos, panel_size=size, region_conflict=region_conflict_on(t),
                             seed=rnd.id)
@@ -269,7 +273,8 @@ def allocate_round(rnd, keep_locked=True, user=None):
                                              role=role, position=pos, locked=(debate_id, adj_id) in locked))
     unfilled = [{"debate_id": u[0], "reason": u[1], **(u[2] if len(u) > 2 and u[2] else {})}
                 for u in result.unfilled]
-    _assign_rooms(rnd, debates)
+    step_free = {did for did, panel in result.panels.items() if any(adjs[a].needs_access for a, _r in panel)}
+    _assign_rooms(rnd, debates, step_free)
     for rl in rnd.leagues:
         rl.draw_summary = {**(rl.draw_summary or {}), "unfilled": [u for u in unfilled
                                                                    if u["debate_id"] in {d.id for d in debates if d.league_id == rl.league_id}]}
@@ -280,16 +285,55 @@ def allocate_round(rnd, keep_locked=True, user=None):
     return unfilled
 
 
-def _assign_rooms(rnd, debates):
+def needs_step_free(debate) -> bool:
+    """A team or anyone on the panel needs a step-free room."""
+    return bool(debate.gov.needs_access or debate.opp.needs_access
+                or any(p.adjudicator.needs_access for p in debate.panel))
+
+
+def _assign_rooms(rnd, debates, step_free_panels=None):
+    """Rooms after panels, so an adjudicator who needs a step-free room gets one too.
+    step_free_panels: debates whose new (not yet loaded) panel needs one; None = read d.panel."""
     rooms = db.session.scalars(select(Room).where(Room.tournament_id == rnd.tournament_id,
                                                   Room.available.is_(True))).all()
-    needs = [rooms_mod.RoomNeed(debate_id=d.id, needs_accessible=bool(d.gov.needs_access or d.opp.needs_access),
+
+    def needs(d):
+        if step_free_panels is None:
+            return needs_step_free(d)
+        return bool(d.gov.needs_access or d.opp.needs_access or d.id in step_free_panels)
+    needs = [rooms_mod.RoomNeed(debate_id=d.id, needs_accessible=needs(d),
                                 importance=d.importance, locked_room=d.room_id if d.room_locked else None)
              for d in debates]
     assigned, _problems = rooms_mod.assign_rooms(needs, [rooms_mod.RoomInfo(id=r.id, accessible=r.accessible,
                                                                             priority=r.priority) for r in rooms])
     for d in debates:
         d.room_id = assigned.get(d.id)
+
+
+def reassign_rooms(rnd, user=None):
+    """Re-run the room assignment for the current panels; rooms set by hand are kept."""
+    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id).options(
+        selectinload(Debate.gov), selectinload(Debate.opp),
+        selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator))).all()
+    _assign_rooms(rnd, debates)
+    db.session.flush()
+    audit(rnd.tournament_id, "rooms_assigned", rnd, user=user)
+
+
+def set_room(rnd, debate, room, user=None):
+    """Put a debate in a room by hand (kept on re-assignment). A room already used in this
+    round is exchanged with the debate that had it."""
+    if room is None or room.tournament_id != rnd.tournament_id:
+        raise RoundRefused(404, "unknown_room")
+    other = db.session.scalar(select(Debate).where(Debate.round_id == rnd.id, Debate.room_id == room.id,
+                                                   Debate.id != debate.id))
+    if other is not None:
+        other.room_id = debate.room_id
+        other.room_locked = other.room_id is not None and other.room_locked
+    debate.room_id, debate.room_locked = room.id, True
+    db.session.flush()
+    audit(rnd.tournament_id, "room_set", debate, user=user, room_id=room.id,
+          exchanged_with=other.id if other is not None else None)
 
 
 def unfilled_of(rnd):

@@ -61,6 +61,8 @@ class AdjInfo:
     region: str | None = None
     coached_team_ids: frozenset = frozenset()
     conflict_team_ids: frozenset = frozenset()
+    # Teams this adjudicator judged at an earlier stage of the season (republican-stage rule).
+    earlier_team_ids: frozenset = frozenset()
     conflict_schools: frozenset = frozenset()
     seen_team_ids: frozenset = frozenset()
     rounds_judged: int = 0
@@ -100,6 +102,8 @@ def conflict_reasons(adj: AdjInfo, debate: DebateInfo, region_conflict: bool = T
         reasons.append("coached_team")
     if teams & set(adj.conflict_team_ids):
         reasons.append("team_conflict")
+    if teams & set(adj.earlier_team_ids):
+        reasons.append("earlier_stage")
     if schools & set(adj.conflict_schools):
         reasons.append("school_conflict")
     if region_conflict and adj.region is not None and adj.region in set(debate.team_regions):
@@ -229,7 +233,7 @@ def _build(debates, adjs, panel_size, region_conflict, seed) -> _Problem:
             if s is not None:
                 school_deb.setdefault(s, []).append(di)
     for j, a in enumerate(pool_adjs):
-        for t in a.coached_team_ids | a.conflict_team_ids:
+        for t in a.coached_team_ids | a.conflict_team_ids | a.earlier_team_ids:
             for di in team_deb.get(t, ()):
                 feas[di, j] = False
         for s in a.conflict_schools:

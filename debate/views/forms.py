@@ -18,7 +18,7 @@ def adjudicator_item(form) -> dict:
     return {
         "name": form.get("name"), "region": form.get("region") or None, "school": form.get("school"),
         "languages": form.getlist("languages"), "rating": form.get("rating"), "contact": form.get("contact"),
-        "available": bool(form.get("available")),
+        "available": bool(form.get("available")), "needs_access": bool(form.get("needs_access")),
         "conflicts": {"team_ids": [int(x) for x in form.getlist("conflict_team_ids") if x.isdigit()],
                       "schools": form.get("conflict_schools")},
     }

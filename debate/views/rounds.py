@@ -1,5 +1,5 @@
 """The director's round pages: create rounds, draw every league, adjust by hand, release."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -7,9 +7,9 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..messages import error_text
-from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Round, Team
+from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
 from ..services import rounds as svc
-from ..services.warnings import round_warnings
+from ..services.warnings import move_preview, round_warnings
 from ..web import tournament_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
@@ -60,6 +60,11 @@ def _draw_context(rnd):
     return debates, byes, free
 
 
+def _rooms(t):
+    return db.session.scalars(select(Room).where(Room.tournament_id == t.id, Room.available.is_(True))
+                              .order_by(Room.priority.desc(), Room.name)).all()
+
+
 @bp.get("/<int:rid>/")
 @login_required
 def show(tid, rid):
@@ -68,7 +73,9 @@ def show(tid, rid):
     debates, byes, free = _draw_context(rnd)
     warnings = round_warnings(rnd) if debates else {}
     unfilled = {u["debate_id"]: u for u in svc.unfilled_of(rnd)}
+    from ..services.season import judged_earlier  # season imports the rounds service
     return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free,
+                           rooms=_rooms(t) if debates else [], judged_earlier=judged_earlier(t) if debates else {},
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
                            league_ids={rl.league_id for rl in rnd.leagues},
                            summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
@@ -202,6 +209,8 @@ def panel(tid, rid):
     if adj is None or adj.tournament_id != t.id:
         abort(404)
     action = request.form.get("action", "move")
+    if action == "swap":
+        return _swap_adjudicators(t, rnd, adj)
     seat = db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id,
                                                              DebateAdjudicator.adjudicator_id == adj.id))
     if action == "lock" and seat:
@@ -227,6 +236,75 @@ def panel(tid, rid):
                                          position=0 if role == "chair" else len(target.panel) + 1, locked=True))
     svc.audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
     db.session.commit()
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+def _seat(rnd, adj_id):
+    return db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id,
+                                                             DebateAdjudicator.adjudicator_id == adj_id))
+
+
+def _swap_adjudicators(t, rnd, adj):
+    """Exchange the seats (debate and role) of two adjudicators; both seats end up locked."""
+    other = db.session.get(Adjudicator, _int_arg(request.form, "swap_with"))
+    if other is None or other.tournament_id != t.id or other.id == adj.id:
+        flash(error_text("same_adjudicator"), "error")
+        return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id) + "#move")
+    a, b = _seat(rnd, adj.id), _seat(rnd, other.id)
+    if a is None and b is None:
+        flash(error_text("neither_seated"), "error")
+        return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id) + "#move")
+    # Delete and re-insert: updating both rows in place trips the one-seat-per-round constraint.
+    new = [DebateAdjudicator(round_id=rnd.id, debate_id=s.debate_id, adjudicator_id=n.id, role=s.role,
+                             position=s.position, locked=True) for s, n in ((a, other), (b, adj)) if s is not None]
+    for s in (a, b):
+        if s is not None:
+            db.session.delete(s)
+    db.session.flush()
+    db.session.add_all(new)
+    svc.audit(t.id, "panel_swap", rnd, user=current_user, adjudicator_id=adj.id, swap_with=other.id)
+    db.session.commit()
+    flash(_("Adjudicators swapped. Check the warnings below."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id))
+
+
+def _int_arg(source, name):
+    value = source.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+@bp.get("/<int:rid>/panel/preview")
+@login_required
+def panel_preview(tid, rid):
+    """What a planned move or swap would break, for the warnings shown while choosing (JSON)."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    adj_id, debate_id = _int_arg(request.args, "adjudicator_id"), _int_arg(request.args, "debate_id")
+    swap_with = _int_arg(request.args, "swap_with") or None
+    role = "chair" if request.args.get("role") == "chair" else "panellist"
+    touched = move_preview(rnd, adj_id, debate_id or None, role, swap_with)
+    out = [{"debate_id": d.id, "label": f"{d.room.name + ': ' if d.room else ''}{d.gov.name} / {d.opp.name}",
+            "warnings": [{"text": error_text(code, params), "new": new} for code, params, new in ws]}
+           for d, ws in touched]
+    return jsonify(debates=out, new=sum(1 for d in out for w in d["warnings"] if w["new"]))
+
+
+@bp.post("/<int:rid>/rooms")
+@login_required
+def rooms(tid, rid):
+    """Put one debate in a chosen room (exchanging with the debate that had it), or re-assign all."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    try:
+        if request.form.get("action") == "reassign":
+            svc.reassign_rooms(rnd, user=current_user)
+            flash(_("Rooms re-assigned. Rooms chosen by hand were kept."), "success")
+        else:
+            d = _debate(rnd, _int_arg(request.form, "debate_id"))
+            svc.set_room(rnd, d, db.session.get(Room, _int_arg(request.form, "room_id")), user=current_user)
+        db.session.commit()
+    except svc.RoundRefused as e:
+        _refused(e)
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
 
 

@@ -39,6 +39,7 @@ def instances(draw, max_debates=6, max_adjs=20, with_locks=False):
             region=draw(st.sampled_from(REGIONS + [None])),
             coached_team_ids=frozenset(draw(st.sets(st.sampled_from(teams), max_size=1))),
             conflict_team_ids=frozenset(draw(st.sets(st.sampled_from(teams), max_size=1))),
+            earlier_team_ids=frozenset(draw(st.sets(st.sampled_from(teams), max_size=1))),
             conflict_schools=frozenset(draw(st.sets(st.sampled_from(SCHOOLS), max_size=1))),
             seen_team_ids=frozenset(draw(st.sets(st.sampled_from(teams), max_size=2))),
             rounds_judged=draw(st.integers(0, 4)),
@@ -239,6 +240,8 @@ def test_conflict_reasons_each_rule():
     assert conflict_reasons(AdjInfo(**base, school="school b"), d) == ["own_school"]
     assert conflict_reasons(AdjInfo(**base, coached_team_ids=frozenset({11})), d) == ["coached_team"]
     assert conflict_reasons(AdjInfo(**base, conflict_team_ids=frozenset({10})), d) == ["team_conflict"]
+    assert conflict_reasons(AdjInfo(**base, earlier_team_ids=frozenset({11})), d) == ["earlier_stage"]
+    assert conflict_reasons(AdjInfo(**base, earlier_team_ids=frozenset({12})), d) == []
     assert conflict_reasons(AdjInfo(**base, conflict_schools=frozenset({"school a"})), d) == ["school_conflict"]
     assert conflict_reasons(AdjInfo(**base, region="abai"), d) == ["own_region"]
     assert conflict_reasons(AdjInfo(**base, region=None), d) == []
