@@ -58,6 +58,9 @@ def test_window_is_three_hours_at_the_republican_stage(app, released):
         assert svc.window_open(rnd, RELEASED)
         assert svc.window_open(rnd, closes - timedelta(seconds=1))
         assert not svc.window_open(rnd, closes)
+        # A naive "now" (as datetime.utcnow() gives) is read as UTC, not refused with a TypeError.
+        assert svc.window_open(rnd, RELEASED.replace(tzinfo=None))
+        assert not svc.window_open(rnd, closes.replace(tzinfo=None))
         t = db.session.get(Tournament, released["tid"])
         assert [x.id for x in svc.open_rounds(t, closes - timedelta(seconds=1))] == [rnd.id]
         assert svc.open_rounds(t, closes) == []

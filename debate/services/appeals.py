@@ -74,7 +74,7 @@ def window(rnd):
 
 def window_open(rnd, now) -> bool:
     w = window(rnd)
-    return w is not None and w[0] <= now < w[1]
+    return w is not None and w[0] <= _aware(now) < w[1]
 
 
 def open_rounds(t, now) -> list:
