@@ -167,12 +167,14 @@ def _school(tournament, name, region, rural, cache):
     return cache[key]
 
 
-def add_teams(tournament, items: list) -> list[Team]:
-    leagues, by_key = _league_lookup(tournament)
-    existing, seen = _existing_names(Team, tournament.id), set()
+def _validate_all(items: list, validate, model, tournament_id) -> list[dict]:
+    """Every item checked (validate(item) -> (errors, clean)) and names unique within the
+    batch and the tournament; ValidationFailed lists every bad item, so nothing is stored
+    unless everything is good."""
+    existing, seen = _existing_names(model, tournament_id), set()
     all_errors, cleaned = {}, []
     for i, item in enumerate(items):
-        errors, clean = _validate_team(item, leagues, by_key)
+        errors, clean = validate(item)
         if clean:
             _check_unique(errors, clean["name"], seen, existing)
         if errors:
@@ -180,6 +182,12 @@ def add_teams(tournament, items: list) -> list[Team]:
         cleaned.append(clean)
     if all_errors:
         raise ValidationFailed(all_errors)
+    return cleaned
+
+
+def add_teams(tournament, items: list) -> list[Team]:
+    leagues, by_key = _league_lookup(tournament)
+    cleaned = _validate_all(items, lambda item: _validate_team(item, leagues, by_key), Team, tournament.id)
     schools, coaches, teams = {}, {}, []
     for c in cleaned:
         school = _school(tournament, c["school_name"], c["region"], c["rural"], schools)
@@ -269,17 +277,8 @@ def add_adjudicators(tournament, items: list) -> list[Adjudicator]:
     teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
     team_ids = {t.id for t in teams}
     team_by_name = {normalise_name(t.name): t.id for t in teams}
-    existing, seen = _existing_names(Adjudicator, tournament.id), set()
-    all_errors, cleaned = {}, []
-    for i, item in enumerate(items):
-        errors, clean = _validate_adjudicator(item, team_ids, team_by_name)
-        if clean:
-            _check_unique(errors, clean["name"], seen, existing)
-        if errors:
-            all_errors[i] = errors
-        cleaned.append(clean)
-    if all_errors:
-        raise ValidationFailed(all_errors)
+    cleaned = _validate_all(items, lambda item: _validate_adjudicator(item, team_ids, team_by_name),
+                            Adjudicator, tournament.id)
     out = []
     for c in cleaned:
         adj = Adjudicator(tournament_id=tournament.id, name=c["name"], region_code=c["region"],
@@ -295,31 +294,26 @@ def add_adjudicators(tournament, items: list) -> list[Adjudicator]:
 
 # ----- rooms -----
 
+def _validate_room(item):
+    errors = {}
+    if not isinstance(item, dict):
+        return {"": ("required", {})}, None
+    name = _name(errors, "name", item.get("name"), 80)
+    try:
+        accessible = _bool(item.get("accessible"))
+    except ValueError:
+        errors["accessible"] = ("not_a_bool", {})
+        accessible = False
+    try:
+        priority = _small_int(item.get("priority") or 0, -1000, 1000)
+    except (TypeError, ValueError):
+        errors["priority"] = ("not_a_number", {})
+        priority = 0
+    return errors, {"name": name, "accessible": accessible, "priority": priority}
+
+
 def add_rooms(tournament, items: list) -> list[Room]:
-    existing, seen = _existing_names(Room, tournament.id), set()
-    all_errors, cleaned = {}, []
-    for i, item in enumerate(items):
-        errors = {}
-        if not isinstance(item, dict):
-            all_errors[i] = {"": ("required", {})}
-            continue
-        name = _name(errors, "name", item.get("name"), 80)
-        _check_unique(errors, name, seen, existing)
-        try:
-            accessible = _bool(item.get("accessible"))
-        except ValueError:
-            errors["accessible"] = ("not_a_bool", {})
-            accessible = False
-        try:
-            priority = _small_int(item.get("priority") or 0, -1000, 1000)
-        except (TypeError, ValueError):
-            errors["priority"] = ("not_a_number", {})
-            priority = 0
-        if errors:
-            all_errors[i] = errors
-        cleaned.append({"name": name, "accessible": accessible, "priority": priority})
-    if all_errors:
-        raise ValidationFailed(all_errors)
+    cleaned = _validate_all(items, _validate_room, Room, tournament.id)
     rooms = [Room(tournament_id=tournament.id, **c) for c in cleaned]
     db.session.add_all(rooms)
     db.session.flush()
@@ -379,18 +373,12 @@ def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
 
 
 def update_room(tournament, room: Room, item: dict) -> Room:
-    errors = {}
-    name = _name(errors, "name", item.get("name"), 80)
-    _check_unique(errors, name, set(), _others(Room, tournament.id, room.id))
-    try:
-        priority = _small_int(item.get("priority") or 0, -1000, 1000)
-    except (TypeError, ValueError):
-        errors["priority"] = ("not_a_number", {})
-        priority = 0
+    errors, c = _validate_room(item)
+    if c:
+        _check_unique(errors, c["name"], set(), _others(Room, tournament.id, room.id))
     if errors:
         raise ValidationFailed({0: errors})
-    room.name, room.priority = name, priority
-    room.accessible = bool(item.get("accessible"))
+    room.name, room.priority, room.accessible = c["name"], c["priority"], c["accessible"]
     room.available = bool(item.get("available", True))
     db.session.flush()
     return room
