@@ -1,6 +1,7 @@
 """Benchmark: how fast a confirmed result reaches N concurrent Socket.IO spectators.
 
-Run from the repository root:  .venv/bin/python bench/live.py [--sizes 1,100,1000,2000] [--trials 3]
+Run from the repository root:
+    .venv/bin/python bench/live.py [--sizes 1,100,1000,2000] [--trials 3] [--fetch] [--configs cache,nocache]
 
 One gunicorn process (gevent worker, as in docs/deploy.md) serves a fresh SQLite demo on a free
 loopback port. N python-socketio AsyncClients (websocket transport, spread over a few client
@@ -10,6 +11,12 @@ the last ballot (the one that decides the debate); each client notes when its "c
 event arrives. Reported per N: p50, p95 and max over all clients and trials of (receipt - start),
 and the confirming request's own response time. Baselines in the same run: GET /healthz and the
 same broadcast to 1 client. Loopback only; every wait is bounded.
+
+--fetch: each client then does what static/js/live.js does with the event: waits 80-480 ms at
+random and GETs the league's live.json?parts=results (the round's results are released, so the
+confirmed result is in it); "update" = confirming request -> that client has the new JSON.
+--configs: one fresh server per configuration, in the same run: "cache" (default settings) and
+"nocache" (PUBLIC_CACHE_SECONDS=0, every live.json rendered from the database).
 """
 from __future__ import annotations
 
@@ -60,22 +67,45 @@ def pct(values, p):
 
 # ----- client processes -----
 
-def client_proc(url, tid, lid, n, ready, stop, out):
-    """n AsyncClients; puts ("ready", connected) once joined, then (after stop) their receipt times."""
+def client_proc(url, tid, lid, n, ready, stop, out, fetch):
+    """n AsyncClients; puts ("ready", connected) once joined, then (after stop) their receipt times
+    (and, with fetch, the times their re-fetch of live.json completed)."""
+    import random
+
+    import aiohttp
     import socketio
 
     async def main():
-        clients, times = [], []
+        clients, times, fetched, failures = [], [], [], []
+        http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) if fetch else None
+
+        async def refetch(done, league):
+            # The spectators of the result's league (the clients all sit in one league's room;
+            # once its 10 debates are used, the trials' results are another league's).
+            json_url = f"{url}/p/{tid}/l/{league}/live.json?parts=results"
+            await asyncio.sleep(0.08 + random.random() * 0.4)  # as static/js/live.js
+            try:
+                async with http.get(json_url, timeout=aiohttp.ClientTimeout(total=60)) as r:
+                    await r.read()
+                    if r.status == 200:
+                        done.append(time.time())
+                    else:
+                        failures.append(r.status)
+            except Exception as e:  # counted
+                failures.append(type(e).__name__)
 
         async def one(i):
             c = socketio.AsyncClient(reconnection=False)
-            mine = []
+            mine, done = [], []
             times.append(mine)
+            fetched.append(done)
 
             @c.on("changed")
             async def changed(p):
                 if p.get("what") == "result":
                     mine.append(time.time())
+                    if fetch:
+                        asyncio.ensure_future(refetch(done, p.get("league_id", lid)))
             await c.connect(url, transports=["websocket"], wait_timeout=30)
             await c.call("join", {"tournament": tid, "league": lid}, timeout=30)
             clients.append(c)
@@ -92,8 +122,10 @@ def client_proc(url, tid, lid, n, ready, stop, out):
         ready.put(("ready", len(clients)))
         while not stop.is_set():
             await asyncio.sleep(0.05)
-        out.put([t for t in times if t is not None])
+        out.put((times, fetched, failures))
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+        if http is not None:
+            await http.close()
 
     asyncio.run(main())
 
@@ -101,9 +133,11 @@ def client_proc(url, tid, lid, n, ready, stop, out):
 # ----- the server and the tournament -----
 
 class Server:
-    def __init__(self, connections):
+    def __init__(self, connections, cache_seconds=None):
         self.dir = tempfile.mkdtemp(prefix="debate-bench-live-")
         self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": "bench"}
+        if cache_seconds is not None:
+            self.env["PUBLIC_CACHE_SECONDS"] = str(cache_seconds)
         for k in ("DATABASE_URL", "REDIS_URL"):
             self.env.pop(k, None)
         for args in (("db", "upgrade"), ("debate", "demo", "--password", PASSWORD)):
@@ -142,9 +176,11 @@ class Tour:
         self.keys = {a["id"]: a["private_key"] for a in adjs}
         rnd = call(url, "POST", f"/api/v1/tournaments/{self.tid}/rounds", {"kind": "prelim"}, token=self.token)
         self.draw = call(url, "POST", f"/api/v1/rounds/{rnd['id']}/draw", token=self.token)
-        call(url, "POST", f"/api/v1/rounds/{rnd['id']}/release", {"draw": True}, token=self.token)
+        # Results released from the start: each confirmed result is public at once (as in the hall).
+        call(url, "POST", f"/api/v1/rounds/{rnd['id']}/release", {"draw": True, "results": True}, token=self.token)
         self.lid = self.draw["debates"][0]["league_id"]
-        self.pending = [d for d in self.draw["debates"]]
+        # This league's debates first (a league has 10; later trials use the other leagues').
+        self.pending = sorted(self.draw["debates"], key=lambda d: d["league_id"] != self.lid)
 
     def prepare(self):
         """Submit every ballot of the next debate and confirm all but the last; return the last id."""
@@ -164,13 +200,13 @@ class Tour:
         call(self.url, "POST", f"/api/v1/ballots/{bid}/confirm", token=self.token)
 
 
-def run_size(server, tour, n, trials, procs):
+def run_size(server, tour, n, trials, procs, fetch):
     ctx = mp.get_context("spawn")
     ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     k = max(1, min(procs, n // 100 or 1))
     shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    ps = [ctx.Process(target=client_proc, args=(server.url, tour.tid, tour.lid, s, ready, stop, out), daemon=True)
-          for s in shares]
+    ps = [ctx.Process(target=client_proc, args=(server.url, tour.tid, tour.lid, s, ready, stop, out, fetch),
+                      daemon=True) for s in shares]
     t_conn = time.time()
     for p in ps:
         p.start()
@@ -184,25 +220,34 @@ def run_size(server, tour, n, trials, procs):
         tour.confirm(bid)
         http_ms.append((time.time() - t0) * 1000)
         starts.append(t0)
-        time.sleep(max(1.0, n / 500))  # let every client receive (bounded)
+        time.sleep(max(1.0, n / 500) + (2.0 if fetch else 0))  # let every client receive (bounded)
     time.sleep(1.0)
     stop.set()
-    per_client = []
+    per_client, per_fetch, failures = [], [], []
     for _ in ps:
-        per_client += out.get(timeout=120)
+        times, fetched, failed = out.get(timeout=120)
+        per_client += times
+        per_fetch += fetched
+        failures += failed
     for p in ps:
         p.join(30)
-    lat, received = [], [0] * trials
-    for times in per_client:
-        for i, t0 in enumerate(starts):
-            t1 = starts[i + 1] if i + 1 < trials else float("inf")
-            hits = [t for t in times if t0 <= t < t1]
-            if hits:
-                lat.append((min(hits) - t0) * 1000)
-                received[i] += 1
+
+    def latencies(per):
+        lat, received = [], [0] * trials
+        for times in per:
+            for i, t0 in enumerate(starts):
+                t1 = starts[i + 1] if i + 1 < trials else float("inf")
+                hits = [t for t in times if t0 <= t < t1]
+                if hits:
+                    lat.append((min(hits) - t0) * 1000)
+                    received[i] += 1
+        return lat, received
+    lat, received = latencies(per_client)
+    upd, updated = latencies(per_fetch)
     return {"n": n, "connected": connected, "connect_s": connect_s, "received": received,
             "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat) if lat else float("nan"),
-            "http_p50": statistics.median(http_ms)}
+            "http_p50": statistics.median(http_ms), "updated": updated, "upd_p50": pct(upd, 50),
+            "upd_p95": pct(upd, 95), "upd_max": max(upd) if upd else float("nan"), "fetch_failures": len(failures)}
 
 
 def main():
@@ -210,29 +255,46 @@ def main():
     ap.add_argument("--sizes", default="1,100,1000,2000")
     ap.add_argument("--trials", type=int, default=3)
     ap.add_argument("--procs", type=int, default=4, help="client processes (at most one per 100 clients)")
+    ap.add_argument("--fetch", action="store_true", help="clients re-fetch live.json as live.js does")
+    ap.add_argument("--configs", default="cache", help="comma-separated: cache, nocache")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     assert max(sizes) <= 5000, "bounded: at most 5,000 clients"
-    server = Server(connections=max(sizes) * 2 + 100)
-    try:
-        tour = Tour(server.url)
-        health = []
-        for _ in range(30):
-            t0 = time.perf_counter()
-            urllib.request.urlopen(server.url + "/healthz", timeout=10).read()
-            health.append((time.perf_counter() - t0) * 1000)
-        print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} {platform.machine()}")
-        print("server:", " ".join(server.cmd[1:]))
-        print(f"baseline GET /healthz (idle server): p50 {statistics.median(health):.1f} ms, "
-              f"p95 {pct(health, 95):.1f} ms")
-        print("| clients | connected | connect all | received per trial | p50 | p95 | max | confirm request p50 |")
-        print("|---:|---:|---:|---|---:|---:|---:|---:|")
-        for n in sizes:
-            r = run_size(server, tour, n, args.trials, args.procs)
-            print(f"| {n:,} | {r['connected']:,} | {r['connect_s']:.1f} s | {'/'.join(map(str, r['received']))} | "
-                  f"{r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['max']:.0f} ms | {r['http_p50']:.0f} ms |", flush=True)
-    finally:
-        server.close()
+    configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    assert set(configs) <= {"cache", "nocache"}, configs
+    print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} {platform.machine()}; "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
+    print("command:", " ".join(sys.argv), flush=True)
+    for config in configs:
+        server = Server(connections=max(sizes) * 2 + 100, cache_seconds=0 if config == "nocache" else None)
+        try:
+            tour = Tour(server.url)
+            health = []
+            for _ in range(30):
+                t0 = time.perf_counter()
+                urllib.request.urlopen(server.url + "/healthz", timeout=10).read()
+                health.append((time.perf_counter() - t0) * 1000)
+            print(f"\n{config}: server:", " ".join(server.cmd[1:]),
+                  "(PUBLIC_CACHE_SECONDS=0)" if config == "nocache" else "")
+            print(f"baseline GET /healthz (idle server): p50 {statistics.median(health):.1f} ms, "
+                  f"p95 {pct(health, 95):.1f} ms")
+            head = "| clients | connected | connect all | received per trial | p50 | p95 | max | confirm request p50 |"
+            rule = "|---:|---:|---:|---|---:|---:|---:|---:|"
+            if args.fetch:
+                head += " updated per trial | update p50 | update p95 | update max | fetch errors | load |"
+                rule += "---|---:|---:|---:|---:|---:|"
+            print(head)
+            print(rule, flush=True)
+            for n in sizes:
+                r = run_size(server, tour, n, args.trials, args.procs, args.fetch)
+                line = (f"| {n:,} | {r['connected']:,} | {r['connect_s']:.1f} s | {'/'.join(map(str, r['received']))} | "
+                        f"{r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['max']:.0f} ms | {r['http_p50']:.0f} ms |")
+                if args.fetch:
+                    line += (f" {'/'.join(map(str, r['updated']))} | {r['upd_p50']:.0f} ms | {r['upd_p95']:.0f} ms | "
+                             f"{r['upd_max']:.0f} ms | {r['fetch_failures']} | {os.getloadavg()[0]:.1f} |")
+                print(line, flush=True)
+        finally:
+            server.close()
 
 
 if __name__ == "__main__":

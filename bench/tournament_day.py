@@ -5,7 +5,14 @@ JSON at once (the thundering herd). Against gunicorn (gevent) + PostgreSQL + Red
 
 Run from the repository root:
     .venv/bin/python bench/tournament_day.py [--spectators 1000] [--workers 1]
+        [--runs nocache,cache,cache+jitter]
         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--redis redis://127.0.0.1:6379/7]
+
+--runs repeats the whole day on a fresh database and server for each configuration, so the
+baseline is measured in the same run: "nocache" (PUBLIC_CACHE_SECONDS=0: every live.json
+rendered from the database, as before debate/public_cache.py), "cache" (the default cache), and
+"+jitter" (each spectator waits 80-480 ms before fetching, as static/js/live.js does; without it
+all fetch at the same instant, the worst case).
 
 Set-up (through the API): 3 leagues x 20 teams (60 teams), 90 adjudicators, 30 rooms, one
 round drawn with panels of 3 (90 seats) and released. Spectators (python-socketio AsyncClient,
@@ -15,7 +22,9 @@ Phases, each timed:
             in a 5 s window (their phones at the end of the debate), retrying on network errors
             with the same client_id.
   confirm   the tab room confirms the 90 ballots (API) and releases the results.
-  herd      each spectator, on its "changed" event, GETs /p/<tid>/l/<lid>/live.json?parts=results.
+  herd      each spectator, on its "changed" event, GETs /p/<tid>/l/<lid>/live.json?parts=results
+            (after the live.js delay with +jitter). "update" = release -> that spectator has the
+            new results (push + delay + fetch).
 Then the database is checked: one ballot per acknowledged client_id, 90 in all, each with its
 four marks; every debate confirmed. Errors are counted and printed; the exit status is 1 if any.
 Bounded: at most --spectators sockets, 90 ballots, and a --timeout for every phase.
@@ -59,11 +68,11 @@ def pct(values, p):
 
 
 class Server:
-    def __init__(self, url, redis_url, instance, workers):
+    def __init__(self, url, redis_url, instance, workers, cache_seconds):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "INSTANCE_PATH": instance, "SECRET_KEY": "bench-day", "DATABASE_URL": url,
-               "REDIS_URL": redis_url}
+        env = {**os.environ, "INSTANCE_PATH": instance, "SECRET_KEY": f"bench-day-{uuid.uuid4()}", "DATABASE_URL": url,
+               "REDIS_URL": redis_url, "PUBLIC_CACHE_SECONDS": str(cache_seconds)}
         self.log = open(Path(instance) / "gunicorn.log", "w")
         self.proc = subprocess.Popen(
             [PY, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers), "--worker-connections",
@@ -138,7 +147,7 @@ def setup(base):
 
 # ----------------------------------------------------------------------------- spectators
 
-async def spectators(base, t, n, events, stop, ready, errors, herd):
+async def spectators(base, t, n, events, stop, ready, errors, herd, jitter):
     import aiohttp
     import socketio
     leagues = [lg["id"] for lg in t["leagues"]]
@@ -156,12 +165,15 @@ async def spectators(base, t, n, events, stop, ready, errors, herd):
             # A spectator is in its tournament's and its league's room: one fetch per release.
             if payload.get("what") == "release" and herd.get("armed") and i not in herd["fetched"]:
                 herd["fetched"].add(i)
+                if jitter:  # static/js/live.js: 80 ms + up to 400 ms at random
+                    await asyncio.sleep(0.08 + random.random() * 0.4)
                 t0 = time.perf_counter()
                 try:
                     async with http.get(f"{base}/p/{t['id']}/l/{lid}/live.json?parts=results",
                                         timeout=aiohttp.ClientTimeout(total=60)) as r:
                         await r.read()
                         herd["lat"].append(time.perf_counter() - t0)
+                        herd["done"].append(time.perf_counter())
                         if r.status != 200:
                             errors[f"herd:{r.status}"] = errors.get(f"herd:{r.status}", 0) + 1
                 except Exception as e:  # noqa: BLE001
@@ -238,16 +250,7 @@ def db_check(url, tid):
     return rows, unconfirmed
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--spectators", type=int, default=1000)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--window", type=float, default=5.0, help="seconds over which the 90 ballots arrive")
-    ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    ap.add_argument("--redis", default="redis://127.0.0.1:6379/7")
-    args = ap.parse_args()
-    args.spectators = min(args.spectators, 2000)  # bounded
-
+def run_day(args, cache_seconds, jitter):
     instance = tempfile.mkdtemp(prefix="bench-day-")
     import psycopg
     pg_db = f"bench_day_{os.getpid()}"
@@ -260,11 +263,11 @@ def main():
     out = {}
     try:
         prepare(url, instance)
-        server = Server(url, args.redis, instance, args.workers)
+        server = Server(url, args.redis, instance, args.workers, cache_seconds)
         t, rnd, seats, staff = setup(server.base)
         assert len(seats) == 90, len(seats)
 
-        events, herd = [], {"armed": False, "lat": [], "fetched": set()}
+        events, herd = [], {"armed": False, "lat": [], "done": [], "fetched": set()}
         stop = asyncio.Event()
         ready = {"event": threading.Event()}
         loop = asyncio.new_event_loop()
@@ -273,7 +276,8 @@ def main():
         def run_loop():
             asyncio.set_event_loop(loop)
             loop.set_exception_handler(lambda _loop, _ctx: None)  # pending socket tasks at shutdown
-            loop.run_until_complete(spectators(server.base, t, args.spectators, events, stop, ready, errors, herd))
+            loop.run_until_complete(spectators(server.base, t, args.spectators, events, stop, ready, errors, herd,
+                                               jitter))
 
         spect = threading.Thread(target=run_loop, daemon=True)
         spect.start()
@@ -316,6 +320,8 @@ def main():
         out["herd_done"] = len(herd["lat"])
         out["herd_s"] = time.perf_counter() - t_release
         out["herd_p50"], out["herd_p95"] = pct(herd["lat"], .5), pct(herd["lat"], .95)
+        upd = [x - t_release for x in herd["done"]]
+        out["update_p50"], out["update_p95"], out["update_max"] = pct(upd, .5), pct(upd, .95), pct(upd, 1.0)
         loop.call_soon_threadsafe(stop.set)
         spect.join(60)
         out["still_connected"] = ready.get("still_connected")
@@ -340,15 +346,44 @@ def main():
             con.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
         shutil.rmtree(instance, ignore_errors=True)
 
-    print(f"machine: nproc={os.cpu_count()} {platform.python_implementation()} {platform.python_version()} "
-          f"{platform.machine()}; load average {os.getloadavg()[0]:.1f}")
-    print(f"command: {' '.join(sys.argv)}")
-    for k, v in out.items():
-        print(f"  {k:22} {v:.1f}" if isinstance(v, float) else f"  {k:22} {v}")
-    print("  errors                ", errors or 0)
     bad = errors or out["lost"] or out["duplicates"] or out["half_written"] or out["acked"] != 90 \
         or out["connected"] != args.spectators or out["unconfirmed_debates"]
-    return 1 if bad else 0
+    return out, errors, bool(bad)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--spectators", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--window", type=float, default=5.0, help="seconds over which the 90 ballots arrive")
+    ap.add_argument("--runs", default="nocache,cache,cache+jitter",
+                    help="comma-separated: nocache | cache, each optionally +jitter")
+    ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    args = ap.parse_args()
+    args.spectators = min(args.spectators, 2000)  # bounded
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    assert all(r.split("+")[0] in ("nocache", "cache") for r in runs) and len(runs) <= 6, runs
+
+    print(f"machine: nproc={os.cpu_count()} {platform.python_implementation()} {platform.python_version()} "
+          f"{platform.machine()}; load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"command: {' '.join(sys.argv)}", flush=True)
+    results, failed = {}, False
+    for name in runs:
+        cache_seconds = 0 if name.startswith("nocache") else 10
+        out, errors, bad = run_day(args, cache_seconds, "+jitter" in name)
+        out["errors"] = errors or 0
+        out["load_after"] = os.getloadavg()[0]
+        results[name] = out
+        failed = failed or bad
+        print(f"  {name}: done (load average {out['load_after']:.1f})", flush=True)
+    keys = list(next(iter(results.values())))
+    print("| measure | " + " | ".join(runs) + " |")
+    print("|---|" + "---:|" * len(runs))
+    for k in keys:
+        cells = [f"{results[r][k]:.1f}" if isinstance(results[r][k], float) else str(results[r][k]) for r in runs]
+        print(f"| {k} | " + " | ".join(cells) + " |")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -52,8 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
-    socketio.init_app(app, message_queue=app.config["REDIS_URL"], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-                      cors_allowed_origins=[])
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE"), cors_allowed_origins=[])
+    from . import public_cache
+    public_cache.init_app(app)
     app.after_request(remember_choice)
 
     from .views import register_views

@@ -3,7 +3,11 @@
 DATABASE_URL  database (default: SQLite in instance/, WAL mode)
 SECRET_KEY    signing key (default: generated once and kept in instance/secret_key)
 REDIS_URL     optional message queue for live events across processes
+SOCKETIO_CHANNEL  the Redis channel of this installation's live events (default: derived from
+              SECRET_KEY, so installations sharing one Redis do not hear each other)
+PUBLIC_CACHE_SECONDS  how long a rendered public part may be kept at most (default 10; 0 = no cache)
 """
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -66,4 +70,14 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     }
     config.update(overrides)
+    if not config.get("SOCKETIO_CHANNEL"):
+        config["SOCKETIO_CHANNEL"] = os.environ.get("SOCKETIO_CHANNEL") or default_channel(config["SECRET_KEY"])
+    if "PUBLIC_CACHE_SECONDS" not in config:
+        config["PUBLIC_CACHE_SECONDS"] = float(os.environ.get("PUBLIC_CACHE_SECONDS", "10"))
     return config
+
+
+def default_channel(secret_key: str) -> str:
+    """One channel per installation: every process of an installation shares its SECRET_KEY
+    (sessions need it) and another installation has its own. A hash, so the key is not shown."""
+    return "debate-" + hashlib.sha256(b"socketio-channel\0" + secret_key.encode()).hexdigest()[:16]

@@ -316,3 +316,23 @@ def test_dashboard_needs_staff(api, client, login):
     login("stranger", "stranger-pass-1")
     assert client.get(f"/t/{t['id']}/live").status_code == 403
     assert client.get(f"/t/{t['id']}/live.json").status_code == 403
+
+
+def test_home_leads_spectators_to_the_public_pages(api, client):
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk", "en"))
+    tid, lids = t["id"], _lids(t)
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="/p/{tid}/"' in html
+    for lid in lids.values():
+        assert f'href="/p/{tid}/l/{lid}/draw"' in html
+        assert f'href="/p/{tid}/l/{lid}/projector?view=cycle"' in html
+    assert "Round 1" not in html
+    rnd, draw = _round(api, t)
+    html = client.get("/").get_data(as_text=True)
+    assert "Round 1" not in html  # drawn, not released
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    html = client.get("/").get_data(as_text=True)
+    assert html.count("Round 1") == 2  # each league shows its round once its draw is out
+    # Nothing of the draw itself, and nothing only the tab room sees.
+    assert not any(d["gov"]["name"] in html or d["opp"]["name"] in html for d in draw["debates"])
+    assert f"/t/{tid}" not in html  # no links into the director's pages

@@ -1,6 +1,7 @@
 """Live events through real servers: gunicorn with the gevent worker (as deployed) on a fresh
-SQLite demo, python-socketio clients over WebSocket and over long-polling only, and two
-gunicorn processes on different ports sharing events through Redis."""
+SQLite demo, python-socketio clients over WebSocket and over long-polling only, two gunicorn
+processes on different ports sharing events (and the public cache's version) through Redis, and
+installations sharing one Redis kept apart by their channel (SOCKETIO_CHANNEL)."""
 import json
 import os
 import queue
@@ -30,23 +31,27 @@ def free_port():
 
 
 class Demo:
-    """A fresh SQLite database with the demo tournament, served by one or more gunicorn processes."""
+    """A fresh SQLite database with the demo tournament, served by one or more gunicorn processes.
+    Its own SECRET_KEY, so its own default Socket.IO channel: test runs (or other suites) sharing
+    the machine's Redis do not hear each other."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="debate-live-")
-        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": "live-tests"}
-        self.env.pop("DATABASE_URL", None)
-        self.env.pop("REDIS_URL", None)
+        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": f"live-tests-{uuid.uuid4()}"}
+        for key in ("DATABASE_URL", "REDIS_URL", "SOCKETIO_CHANNEL"):
+            self.env.pop(key, None)
         self.procs, self.logs = [], []
         for args in (("db", "upgrade"), ("debate", "demo", "--password", PASSWORD)):
             subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
                            check=True, capture_output=True, text=True, timeout=180)
 
-    def serve(self, redis_url=None):
+    def serve(self, redis_url=None, channel=None):
         port = free_port()
         env = dict(self.env)
         if redis_url:
             env["REDIS_URL"] = redis_url
+        if channel:
+            env["SOCKETIO_CHANNEL"] = channel
         log = open(Path(self.dir) / f"gunicorn-{port}.log", "w")
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
                                  "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
@@ -128,6 +133,11 @@ class Tournament:
         for bid in ballot_ids:
             status, body = self.api("POST", f"/ballots/{bid}/confirm", url=url)
             assert status == 200, body
+
+
+def fetch_json(url, path):
+    with urllib.request.urlopen(url + path, timeout=30) as r:
+        return json.loads(r.read())
 
 
 def listener(url, tid, lid, transports=("websocket",)):
@@ -217,7 +227,11 @@ def test_two_processes_share_events_through_redis():
         lid = deb["league_id"]
         on_b, qb = listener(b, tour.tid, lid)
         on_a, qa = listener(a, tour.tid, lid, transports=("polling",))
+        results = f"/p/{tour.tid}/l/{lid}/live.json?parts=results"
         try:
+            # B renders and caches its public results (none yet).
+            for _ in range(3):
+                assert deb["gov"]["name"] not in fetch_json(b, results)["parts"]["results"]["html"]
             ids = tour.submit(deb, url=a)
             t0 = time.monotonic()
             tour.confirm_all(ids, url=a)          # caused through process A ...
@@ -228,8 +242,70 @@ def test_two_processes_share_events_through_redis():
             # And the other way round: a release through B reaches A's client.
             tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True}, url=b)
             wait_for(qa, lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"])
+            assert deb["gov"]["name"] in fetch_json(a, results)["parts"]["results"]["html"]
+            # A change made through A alone (un-release) must not leave B's cache stale: the
+            # version is shared through Redis.
+            assert deb["gov"]["name"] in fetch_json(b, results)["parts"]["results"]["html"]
+            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": False}, url=a)
+            assert deb["gov"]["name"] not in fetch_json(b, results)["parts"]["results"]["html"]
         finally:
             on_a.disconnect()
             on_b.disconnect()
     finally:
         d.close()
+
+
+def _silent(q, pred, seconds):
+    """True if nothing matching arrives within `seconds`."""
+    try:
+        wait_for(q, pred, timeout=seconds)
+    except AssertionError:
+        return True
+    return False
+
+
+def test_channels_keep_installations_apart():
+    """Processes with the same SOCKETIO_CHANNEL share events; another channel on the same Redis
+    hears nothing. And without SOCKETIO_CHANNEL, two installations (their own SECRET_KEYs) get
+    different channels, while the processes of one installation share theirs."""
+    _redis_or_skip()
+    tag = uuid.uuid4().hex[:8]
+    d = Demo()
+    other = Demo()
+    try:
+        a = d.serve(REDIS_URL, channel=f"debate-test-{tag}-one")
+        b = d.serve(REDIS_URL, channel=f"debate-test-{tag}-one")
+        c = d.serve(REDIS_URL, channel=f"debate-test-{tag}-two")
+        default_1, default_2 = d.serve(REDIS_URL), d.serve(REDIS_URL)   # this installation, default channel
+        foreign = other.serve(REDIS_URL)                                 # another installation, same ids
+        tour = Tournament(a)
+        rnd, draw = tour.new_round(url=a)
+        deb = draw["debates"][0]
+        lid = deb["league_id"]
+        clients = {name: listener(url, tour.tid, lid) for name, url in
+                   (("b", b), ("c", c), ("default_2", default_2), ("foreign", foreign))}
+        try:
+            is_result = lambda p: p.get("what") == "result" and p.get("round_id") == rnd["id"]  # noqa: E731
+            tour.confirm_all(tour.submit(deb, url=a), url=a)
+            wait_for(clients["b"][1], is_result)                  # same channel: heard
+            assert _silent(clients["c"][1], is_result, 2)         # other channel: not
+            assert _silent(clients["default_2"][1], is_result, 0.5)
+            assert _silent(clients["foreign"][1], is_result, 0.5)
+            # The default channel: shared by the processes of one installation ...
+            deb2 = draw["debates"][1]
+            tour.confirm_all(tour.submit(deb2, url=default_1), url=default_1)
+            is_result2 = lambda p: p.get("what") == "result" and p.get("league_id") == deb2["league_id"]  # noqa: E731
+            if deb2["league_id"] == lid:
+                wait_for(clients["default_2"][1], is_result2)
+            # ... and a release heard by every room of the tournament, on the installation's own channel only.
+            is_release = lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"]  # noqa: E731
+            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True}, url=default_1)
+            wait_for(clients["default_2"][1], is_release)
+            assert _silent(clients["foreign"][1], is_release, 2)
+            assert _silent(clients["b"][1], is_release, 0.5) and _silent(clients["c"][1], is_release, 0.5)
+        finally:
+            for client, _q in clients.values():
+                client.disconnect()
+    finally:
+        d.close()
+        other.close()

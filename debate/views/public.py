@@ -11,18 +11,25 @@
 
 Every part is rendered by one fragment template from one builder below, both for the first
 page load and for the live re-fetch, so the release rules are applied in exactly one place.
+Rendered parts and live.json bodies are cached per (tournament, league, parts, projector style,
+language) and public version (debate/public_cache.py: the version changes after every commit
+that wrote anything public), and live.json answers If-None-Match with 304.
 Spectators never see grades, genders, schools' pupils' contacts or coaches: the builders read
 team names, room names, adjudicator names (unless hide_panels_public) and released marks only.
 """
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from datetime import timezone
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import public_cache
 from ..extensions import db
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
 from ..sorting import sort_key
@@ -36,8 +43,20 @@ PAGE_PARTS = ("draw", "results", "standings", "speakers", "bracket")
 
 @bp.get("/")
 def home():
-    tournaments = db.session.scalars(select(Tournament).order_by(Tournament.created_at.desc()).limit(50)).all()
-    return render_template("public/home.html", tournaments=tournaments, user=current_user)
+    """Where a spectator arrives: every tournament with a link to its public page, and for each
+    league its live page and projector, with the round whose draw is out (nothing unreleased)."""
+    tournaments = db.session.scalars(select(Tournament).options(selectinload(Tournament.leagues))
+                                     .order_by(Tournament.start_date.desc().nulls_last(), Tournament.created_at.desc())
+                                     .limit(50)).all()
+    now = {}  # league id -> the newest round whose draw is released
+    if tournaments:
+        released = db.session.scalars(select(Round).where(Round.tournament_id.in_([t.id for t in tournaments]),
+                                                          Round.draw_released.is_(True))
+                                      .options(selectinload(Round.leagues)).order_by(Round.seq)).all()
+        for rnd in released:
+            for rl in rnd.leagues:
+                now[rl.league_id] = rnd
+    return render_template("public/home.html", tournaments=tournaments, now=now, user=current_user)
 
 
 # ----- what the public may see -----
@@ -172,6 +191,43 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# ----- the cache (debate/public_cache.py) -----
+
+def _version():
+    """The public version; read before anything else of the request touches the database."""
+    return public_cache.cache().version()
+
+
+def _key(version, *what):
+    return None if version is None else (version, *what)
+
+
+def cached_part(version, t, league, part, projector=False) -> Rendered:
+    key = _key(version, "part", t.id, league.id, part, bool(projector), str(get_locale()))
+    return public_cache.cache().get(key, lambda: render_part(t, league, part, projector=projector))
+
+
+def _league_language(tid, lid):
+    """The league's language if the league belongs to the tournament, else None."""
+    lg = db.session.get(League, lid)
+    return lg.language if lg is not None and lg.tournament_id == tid else None
+
+
+def _live_body(version, tid, lid, wanted, projector_style):
+    """The live.json body up to its server clock, and its ETag (a hash of that content)."""
+    t = _tournament(tid)
+    league = _league(t, lid)
+    parts, countdown = {}, None
+    for p in wanted:
+        r = cached_part(version, t, league, p, projector=projector_style)
+        parts[p] = {"available": r.available, "html": r.html}
+        countdown = countdown or r.countdown
+    text = json.dumps({"tournament": t.id, "league": league.id, "parts": parts, "countdown": countdown},
+                      ensure_ascii=False, separators=(",", ":"))
+    prefix = (text[:-1] + ',"server_time":').encode()
+    return prefix, '"' + hashlib.sha256(prefix).hexdigest()[:32] + '"'
+
+
 def _league_page_locale(league):
     # A league's pages speak its language unless the visitor chose one (debate/i18n.select_locale).
     g.page_locale = league.language
@@ -198,16 +254,18 @@ def league_page(tid, lid):
 
 @bp.get("/p/<int:tid>/l/<int:lid>/<any(draw, results, standings, speakers, bracket):part>")
 def part_page(tid, lid, part):
+    version = _version()
     t = _tournament(tid)
     league = _league(t, lid)
     _league_page_locale(league)
-    r = render_part(t, league, part)
+    r = cached_part(version, t, league, part)
     return render_template("public/league.html", t=t, league=league, part=part, parts=PAGE_PARTS, rendered=r,
                            config=_live_config(t, league, [part], countdown=r.countdown))
 
 
 @bp.get("/p/<int:tid>/l/<int:lid>/projector")
 def projector(tid, lid):
+    version = _version()
     t = _tournament(tid)
     league = _league(t, lid)
     _league_page_locale(league)
@@ -219,7 +277,7 @@ def projector(tid, lid):
     except ValueError:
         every = 20
     views = PROJECTOR_VIEWS if view == "cycle" else (view,)
-    rendered = {v: render_part(t, league, v, projector=True) for v in views}
+    rendered = {v: cached_part(version, t, league, v, projector=True) for v in views}
     countdown = next((r.countdown for r in rendered.values() if r.countdown), None)
     return render_template("projector/show.html", t=t, league=league, view=view, views=views, rendered=rendered,
                            config=_live_config(t, league, views, projector=True, cycle=view == "cycle",
@@ -229,19 +287,28 @@ def projector(tid, lid):
 @bp.get("/p/<int:tid>/l/<int:lid>/live.json")
 def live_json(tid, lid):
     """The public parts of a league page, rendered, with the server clock: what live.js re-fetches
-    after every "changed" event and after every (re)connect."""
-    t = _tournament(tid)
-    league = _league(t, lid)
-    _league_page_locale(league)
+    after every "changed" event and after every (re)connect. From the cache, a hit reads nothing
+    from the database; with If-None-Match equal to the content's ETag the answer is 304 (no body;
+    the clock in X-Server-Time)."""
+    version = _version()
+    store = public_cache.cache()
     wanted = [p for p in request.args.get("parts", "draw").split(",") if p in PARTS][:len(PARTS)] or ["draw"]
     projector_style = request.args.get("projector") == "1"
-    parts = {}
-    countdown = None
-    for p in wanted:
-        r = render_part(t, league, p, projector=projector_style)
-        parts[p] = {"available": r.available, "html": r.html}
-        countdown = countdown or r.countdown
-    resp = jsonify({"tournament": t.id, "league": league.id, "server_time": _now_ms(), "parts": parts,
-                    "countdown": countdown})
-    resp.headers["Cache-Control"] = "no-store"
+    language = store.get(_key(version, "league", tid, lid), lambda: _league_language(tid, lid))
+    if language is None:
+        abort(404)
+    g.page_locale = language  # as _league_page_locale: the league's language unless one was chosen
+    prefix, etag = store.get(_key(version, "json", tid, lid, tuple(wanted), projector_style, str(get_locale())),
+                             lambda: _live_body(version, tid, lid, wanted, projector_style))
+    now = _now_ms()
+    # Weak comparison (RFC 9110): a proxy that compresses the body (nginx gzip) sends W/"...".
+    if request.if_none_match.contains_weak(etag.strip('"')):
+        resp = Response(status=304)
+    else:
+        resp = Response(prefix + str(now).encode() + b"}", mimetype="application/json")
+    resp.headers["ETag"] = etag
+    resp.headers["X-Server-Time"] = str(now)
+    # Stored by nobody without asking again; the answer depends on the chosen language.
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["Vary"] = "Cookie, Accept-Language"
     return resp

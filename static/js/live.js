@@ -5,6 +5,10 @@
  * (and "staff<tid>" on the director's dashboard), and on every event re-fetches the page's JSON,
  * which the server renders under the release rules: events carry only ids and a hint, never data.
  * After every (re)connect it re-fetches too, so nothing said while offline is missed.
+ * Re-fetches send If-None-Match with the last ETag; a 304 (nothing changed) costs no body.
+ * Public pages wait a random 80–480 ms before re-fetching, so a hall of phones told at the same
+ * moment does not reach the server in the same millisecond (the server renders once per change
+ * and answers the rest from its cache, see debate/public_cache.py).
  * The motion countdown runs on the server's clock (offset measured on every fetch).
  */
 (function () {
@@ -15,7 +19,8 @@
   var root = document.documentElement;
   var offset = typeof cfg.server_time === "number" ? cfg.server_time - Date.now() : 0;  // server - local, ms
   var countdown = cfg.countdown || null;
-  var stats = { events: 0, fetches: 0, connects: 0 };
+  var stats = { events: 0, fetches: 0, connects: 0, unchanged: 0 };
+  var etag = null;
   var statusEl = document.getElementById("live-status");
 
   function setStatus(state) {
@@ -30,6 +35,7 @@
     root.setAttribute("data-live-events", String(stats.events));
     root.setAttribute("data-live-fetches", String(stats.fetches));
     root.setAttribute("data-live-connects", String(stats.connects));
+    root.setAttribute("data-live-unchanged", String(stats.unchanged));
   }
 
   // ----- re-fetching -----
@@ -49,13 +55,29 @@
     inFlight = true;
     var url = cfg.json_url + "?parts=" + encodeURIComponent(cfg.parts.join(",")) + (cfg.projector ? "&projector=1" : "");
     var sent = Date.now();
-    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    var headers = { "Accept": "application/json" }, tag = null;
+    if (etag) { headers["If-None-Match"] = etag; }
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: headers })
+      .then(function (r) {
+        var clock = Number(r.headers.get("X-Server-Time"));
+        if (clock) { offset = clock - (sent + Date.now()) / 2; }
+        if (r.status === 304) { return null; }  // what the page shows is current
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        tag = r.headers.get("ETag");
+        return r.json();
+      })
       .then(function (data) {
+        if (data === null) {
+          stats.fetches += 1;
+          stats.unchanged += 1;
+          publishStats();
+          return;
+        }
         var now = Date.now();
         if (typeof data.server_time === "number") { offset = data.server_time - (sent + now) / 2; }
         countdown = data.countdown || null;
         Object.keys(data.parts || {}).forEach(function (name) { apply(name, data.parts[name]); });
+        etag = tag;  // only once the page shows this content
         stats.fetches += 1;
         publishStats();
         tick();

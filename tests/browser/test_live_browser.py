@@ -154,6 +154,16 @@ def test_phone_pages_fit_360(server, browser, live):
     shot(page, "phone-live-speakers-kk")
     page.goto(f"{server.url}/p/1/")
     assert no_sideways_scroll(page)
+    shot(page, "phone-tournament-kk")
+    # A spectator arriving at the site finds the tournament, its leagues' live pages and projectors.
+    page.goto(f"{server.url}/")
+    assert no_sideways_scroll(page)
+    page.click("a.league-link[href='/p/1/l/3/draw']")
+    page.wait_for_url("**/p/1/l/3/draw")
+    page.go_back()
+    assert page.locator("a[href='/p/1/']").count() == 1
+    assert page.locator("a[href='/p/1/l/1/projector?view=cycle']").count() == 1
+    shot(page, "phone-home")
     page.close()
     cycle = browser.new_page(viewport=PROJECTOR)
     cycle.goto(f"{server.url}/p/1/l/3/projector?view=cycle&every=5")

@@ -1,0 +1,221 @@
+"""The cache of public parts and live.json (debate/public_cache.py): a herd renders once, ETag and
+304, and never unreleased data nor a stale state after any kind of change — including changes
+that announce nothing and write no audit entry (a team renamed, a motion edited, a setting)."""
+import random
+
+import pytest
+from sqlalchemy import select, text, update
+
+from debate import public_cache
+from debate.extensions import db
+from tests.flow import setup_tournament, submit_panel
+
+MOTION = "This House would cache the tab"
+
+
+def _lids(t):
+    return {lg["language"]: lg["id"] for lg in t["leagues"]}
+
+
+def _round(api, t):
+    rnd = api.post(f"/tournaments/{t['id']}/rounds",
+                   {"kind": "prelim", "motions": {str(lid): {"text": f"{MOTION} ({lang})"}
+                                                  for lang, lid in _lids(t).items()}}).get_json()
+    draw = api.post(f"/rounds/{rnd['id']}/draw")
+    assert draw.status_code == 201, draw.get_json()
+    return rnd, draw.get_json()
+
+
+def _json(client, tid, lid, parts="draw,motion,results,standings,speakers,bracket", **headers):
+    return client.get(f"/p/{tid}/l/{lid}/live.json?parts={parts}", headers=headers)
+
+
+def _html(client, tid, lid, parts="draw,motion,results,standings,speakers,bracket"):
+    r = _json(client, tid, lid, parts)
+    assert r.status_code == 200
+    return "\n".join(p["html"] for p in r.get_json()["parts"].values())
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the real renders behind the cache."""
+    from debate.views import public
+    calls = []
+    real = public.render_part
+
+    def counting(t, league, part, projector=False):
+        calls.append((league.id, part, projector))
+        return real(t, league, part, projector=projector)
+    monkeypatch.setattr(public, "render_part", counting)
+    return calls
+
+
+def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders):
+    t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en",))
+    lid = _lids(t)["en"]
+    rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    bodies = {_json(client, t["id"], lid, "draw").get_json()["parts"]["draw"]["html"] for _ in range(50)}
+    assert len(bodies) == 1 and renders == [(lid, "draw", False)]
+    # The page itself uses the same cached part; the projector style is another entry.
+    assert draw["debates"][0]["gov"]["name"] in client.get(f"/p/{t['id']}/l/{lid}/draw").get_data(as_text=True)
+    assert len(renders) == 1
+    client.get(f"/p/{t['id']}/l/{lid}/projector?view=draw")
+    assert renders[-1] == (lid, "draw", True)
+    n = len(renders)
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
+    assert f"{MOTION} (en)" in _json(client, t["id"], lid, "draw").get_json()["parts"]["draw"]["html"]
+    assert len(renders) == n + 1
+    # Another language is another entry.
+    html = client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=draw&lang=ru").get_json()["parts"]["draw"]["html"]
+    assert "Правительство" in html and "Government" not in html
+    assert len(renders) == n + 2
+
+
+def test_etag_and_304(api, client):
+    t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    lid = _lids(t)["kk"]
+    rnd, _draw = _round(api, t)
+    first = _json(client, t["id"], lid, "draw")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and first.headers["Cache-Control"] == "no-cache"
+    assert "Accept-Language" in first.headers["Vary"] and "Cookie" in first.headers["Vary"]
+    again = _json(client, t["id"], lid, "draw", **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and int(again.headers["X-Server-Time"]) > 0
+    # As nginx's gzip passes it on: a weak tag, and a list of tags.
+    assert _json(client, t["id"], lid, "draw", **{"If-None-Match": f'"x", W/{etag}'}).status_code == 304
+    assert _json(client, t["id"], lid, "draw", **{"If-None-Match": '"other"'}).status_code == 200
+    # The server clock differs on every 200 but the ETag only changes with the content.
+    second = _json(client, t["id"], lid, "draw")
+    assert second.headers["ETag"] == etag and second.get_json()["server_time"] >= first.get_json()["server_time"]
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    changed = _json(client, t["id"], lid, "draw", **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "The draw has not been released yet." not in changed.get_json()["parts"]["draw"]["html"]
+    # A write elsewhere (another tournament) changes the version but not this content: still 304.
+    setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("kk",))
+    assert _json(client, t["id"], lid, "draw", **{"If-None-Match": changed.headers["ETag"]}).status_code == 304
+
+
+def test_never_unreleased_and_never_stale(api, client, app):
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en",))
+    lid = _lids(t)["en"]
+    rnd, draw = _round(api, t)
+    names = {d["gov"]["name"] for d in draw["debates"]} | {d["opp"]["name"] for d in draw["debates"]}
+    # Cached before the release: nothing of the draw.
+    text = _html(client, t["id"], lid)
+    assert not any(n in text for n in names) and MOTION not in text
+    # Confirmed results of an unreleased round stay out, cache or not.
+    rng = random.Random(1)
+    for d in draw["debates"]:
+        for bid in submit_panel(client, d, keys, rng, winner="gov"):
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    text = _html(client, t["id"], lid)
+    assert not any(n in text for n in names) and "Winner" not in text
+    # Each change shows at once.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    assert all(n in _html(client, t["id"], lid, "draw") for n in names)
+    assert "Winner" not in _html(client, t["id"], lid)
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    assert "Winner" in _html(client, t["id"], lid, "results")
+    # Un-releasing hides again (a cached released state must not survive it).
+    api.post(f"/rounds/{rnd['id']}/release", {"results": False})
+    assert "Winner" not in _html(client, t["id"], lid, "draw,results")
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    assert "Winner" in _html(client, t["id"], lid, "results")
+    # Silent round through the director's page.
+    from debate.models import Round, Team
+    with app.app_context():
+        db.session.get(Round, rnd["id"]).silent = True
+        db.session.commit()
+    assert "Winner" not in _html(client, t["id"], lid, "draw,results")
+    with app.app_context():
+        db.session.get(Round, rnd["id"]).silent = False
+        db.session.commit()
+    assert "Winner" in _html(client, t["id"], lid, "results")
+    # Standings released, then a result corrected: the cached standings follow.
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": True})
+    assert "have not been released" not in _html(client, t["id"], lid, "standings")
+    api.post(f"/tournaments/{t['id']}/release", {"team_standings": False})
+    assert "have not been released" in _html(client, t["id"], lid, "standings")
+    # Changes nobody announces and no audit entry records: a team renamed (ORM), a bulk update,
+    # a motion edited, a setting.
+    some = draw["debates"][0]["gov"]["name"]
+    with app.app_context():
+        team = db.session.scalar(select(Team).where(Team.name == some))
+        team.name, team_id = "Renamed Team One", team.id
+        db.session.commit()
+    assert "Renamed Team One" in _html(client, t["id"], lid, "draw")
+    with app.app_context():
+        db.session.execute(update(Team).where(Team.id == team_id).values(name="Renamed Again"))
+        db.session.commit()
+    assert "Renamed Again" in _html(client, t["id"], lid, "draw")
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
+    assert f"{MOTION} (en)" in _html(client, t["id"], lid, "draw")
+    r = client.put(f"/api/v1/rounds/{rnd['id']}/motions/{lid}", json={"text": "An edited motion"}, headers=api.headers)
+    assert r.status_code == 200, r.get_json()
+    assert "An edited motion" in _html(client, t["id"], lid, "draw")
+    adj = draw["debates"][0]["adjudicators"][0]["name"]
+    assert adj in _html(client, t["id"], lid, "draw")
+    assert api.patch(f"/tournaments/{t['id']}", {"settings": {"hide_panels_public": True}}).status_code == 200
+    assert adj not in _html(client, t["id"], lid, "draw")
+
+
+def test_version_counts_public_writes_only(app, api, ctx):
+    store = public_cache.cache()
+    v0 = store.version()
+    from debate.models import LoginAttempt, Tournament
+    from datetime import datetime, timezone
+    db.session.add(LoginAttempt(username="nobody", at=datetime.now(timezone.utc)))
+    db.session.commit()
+    assert store.version() == v0  # a private table only
+    t = Tournament(name="Versioned")
+    db.session.add(t)
+    with db.session.begin_nested():
+        t.venue = "Astana"
+    assert store.version() == v0  # a savepoint is not the commit
+    db.session.commit()
+    v1 = store.version()
+    assert v1 != v0
+    db.session.execute(select(Tournament)).all()
+    db.session.commit()
+    assert store.version() == v1  # reading is not writing
+    db.session.delete(t)
+    db.session.commit()
+    v2 = store.version()
+    assert v2 != v1
+    # Writes through a Connection, not the ORM, count too; a rollback does not.
+    db.session.connection().execute(text("UPDATE tournaments SET venue = 'x' WHERE id < 0"))
+    db.session.rollback()
+    assert store.version() == v2
+    db.session.connection().execute(text("UPDATE tournaments SET venue = 'x' WHERE id < 0"))
+    db.session.commit()
+    v3 = store.version()
+    assert v3 != v2
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM rooms WHERE id < 0"))
+    assert store.version() != v3
+
+
+def test_which_statements_count():
+    w = public_cache.writes_public
+    assert w('INSERT INTO ballots (debate_id) VALUES (1)') and w('UPDATE "rounds" SET draw_released=1')
+    assert w("DELETE FROM teams WHERE id = 1") and w("TRUNCATE teams") and w("WITH x AS (DELETE FROM teams) SELECT 1")
+    assert not w("INSERT INTO login_attempts (username) VALUES ('a')") and not w("UPDATE users SET role='x'")
+    assert not w("DELETE FROM api_tokens") and not w("INSERT INTO audit_log (action) VALUES ('x')")
+    assert not w("  SELECT * FROM teams") and not w("BEGIN IMMEDIATE") and not w("PRAGMA foreign_keys=ON")
+    assert not w("SAVEPOINT sa_savepoint_1") and not w("RELEASE SAVEPOINT sa_savepoint_1")
+
+
+def test_unknown_version_bypasses_the_cache(api, client, app, renders, monkeypatch):
+    """When the version cannot be read (Redis unreachable), render every time, cache nothing."""
+    t, _ = setup_tournament(api, teams_per_league=2, adjudicators=6, rooms=3, leagues=("en",))
+    lid = _lids(t)["en"]
+    with app.app_context():
+        store = public_cache.cache()
+    monkeypatch.setattr(store, "version", lambda: None)
+    for _ in range(3):
+        assert _json(client, t["id"], lid, "draw").status_code == 200
+    assert len(renders) == 3
+    assert _json(client, t["id"], 99999, "draw").status_code == 404
