@@ -1,4 +1,7 @@
 """Team and speaker standings, nominations and the break for a league, from confirmed ballots."""
+import gc
+from contextlib import contextmanager
+
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -8,7 +11,7 @@ from ..models import BreakSeed, School, Speaker, Team
 from ..tab import bracket as bracket_mod
 from ..tab import standings as tab_standings
 from .ballots import audit
-from .history import league_history
+from .history import league_history, league_roster
 from .rounds import RoundRefused
 
 
@@ -16,6 +19,34 @@ def precedence(t) -> tuple:
     raw = t.setting("team_precedence") or "wins,speaker_points,draw_strength"
     metrics = tuple(m.strip() for m in str(raw).split(",") if m.strip() in tab_standings.METRICS)
     return metrics or ("wins", "speaker_points", "draw_strength")
+
+
+@contextmanager
+def quiet_gc():
+    """Hold off CPython's cyclic garbage collector while a league's tab is computed or rendered.
+
+    Reading and ranking a 2,000-team league allocates ~100,000 short-lived containers (rows,
+    small dicts, result tuples) that form no reference cycles and are freed by reference
+    counting. Left on, the collector runs many collections meanwhile, including full ones over
+    every object of the process (the app, SQLAlchemy's metadata, ...): measured at ~40 % of the
+    director's page for 2,000 teams (bench/standings_web.py). Re-enabled on exit (also on an
+    exception); does nothing if the collector is already off (nested use, or another thread or
+    greenlet holds it off). Cyclic garbage made meanwhile is collected later, as usual."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def forget():
+    """Drop what this session has read and computed for the standings. The director's page calls
+    it once rendered, inside quiet_gc, so that the collector, back on, does not walk a league's
+    worth of rows that are about to be freed anyway."""
+    db.session().info.pop(_CACHE_KEY, None)
 
 
 # One page asks for the team tab, the speaker tab and the nominations of the same league; each
@@ -47,11 +78,20 @@ def _clear_on_write(state):
         state.session.info.pop(_CACHE_KEY, None)
 
 
+def _roster(league):
+    """Team and speaker ids and names (plain values), once per session."""
+    cache = _cache()
+    key = ("roster", league.id)
+    if key not in cache:
+        cache[key] = league_roster(league)
+    return cache[key]
+
+
 def _history(league, public=False):
     cache = _cache()
     key = ("history", league.id, bool(public))
     if key not in cache:
-        cache[key] = league_history(league, public=public)
+        cache[key] = league_history(league, public=public, roster=_roster(league))
     return cache[key]
 
 
@@ -78,32 +118,83 @@ def _teams(league):
     return teams
 
 
-def team_tab(league, public=False):
-    """[(TeamRow, Team)] in rank order."""
-    h = _history(league, public=public)
-    teams = _teams(league)
-    rows = tab_standings.team_standings(list(teams), h.team_results, precedence(league.tournament))
-    return [(r, teams[r.team_id]) for r in rows]
+def _team_standings(league, public):
+    cache = _cache()
+    key = ("team_rows", league.id, bool(public))
+    if key not in cache:
+        h = _history(league, public=public)
+        cache[key] = tab_standings.team_standings(h.team_ids, h.team_results, precedence(league.tournament))
+    return cache[key]
 
 
-def speaker_tab(league, public=False):
-    """[(SpeakerRow, Speaker, Team)] in rank order."""
-    h = _history(league, public=public)
-    teams = _teams(league)
-    speakers = {s.id: s for tm in teams.values() for s in tm.speakers}
-    rows = tab_standings.speaker_standings(h.speakers, h.speaker_results, h.rounds_held,
-                                           int(league.tournament.setting("speaker_max_missed")))
-    return [(r, speakers[r.speaker_id], teams[r.team_id]) for r in rows if r.speaker_id in speakers]
+def _speaker_standings(league, public):
+    cache = _cache()
+    key = ("speaker_rows", league.id, bool(public))
+    if key not in cache:
+        h = _history(league, public=public)
+        cache[key] = tab_standings.speaker_standings(h.speakers, h.speaker_results, h.rounds_held,
+                                                     int(league.tournament.setting("speaker_max_missed")))
+    return cache[key]
 
 
-def nominations(league):
+def _nominations(league):
     h = _history(league)
     totals = {}
     for r in h.speaker_results:
         totals[r.speaker_id] = totals.get(r.speaker_id, 0) + r.mark
-    out = tab_standings.nominations(h.nominations, totals)
-    speakers = {s.id: s for tm in _teams(league).values() for s in tm.speakers}
-    return {kind: [(row, speakers.get(row.speaker_id)) for row in rows] for kind, rows in out.items()}
+    return tab_standings.nominations(h.nominations, totals)
+
+
+# Plain rows with names (no ORM objects): what pages that only show names need. A 2,000-team
+# league's 6,000 Team and Speaker objects cost more than computing the standings.
+
+def team_rows(league, public=False):
+    """[(TeamRow, team name)] in rank order."""
+    with quiet_gc():
+        names = _roster(league).team_names
+        return [(r, names.get(r.team_id, "")) for r in _team_standings(league, public)]
+
+
+def speaker_rows(league, public=False):
+    """[(SpeakerRow, speaker name, team name)] in rank order (speakers of the league only)."""
+    with quiet_gc():
+        roster = _roster(league)
+        speakers, teams = roster.speaker_names, roster.team_names
+        return [(r, speakers[r.speaker_id], teams.get(r.team_id, ""))
+                for r in _speaker_standings(league, public) if r.speaker_id in speakers]
+
+
+def nomination_rows(league):
+    """{kind: [(NominationRow, speaker name or None)]}."""
+    with quiet_gc():
+        names = _roster(league).speaker_names
+        return {kind: [(row, names.get(row.speaker_id)) for row in rows]
+                for kind, rows in _nominations(league).items()}
+
+
+def team_tab(league, public=False):
+    """[(TeamRow, Team)] in rank order."""
+    with quiet_gc():
+        rows = _team_standings(league, public)
+        teams = _teams(league)
+        return [(r, teams[r.team_id]) for r in rows]
+
+
+def speaker_tab(league, public=False):
+    """[(SpeakerRow, Speaker, Team)] in rank order."""
+    with quiet_gc():
+        rows = _speaker_standings(league, public)
+        teams = _teams(league)
+        speakers = {s.id: s for tm in teams.values() for s in tm.speakers}
+        return [(r, speakers[r.speaker_id], teams[r.team_id]) for r in rows if r.speaker_id in speakers]
+
+
+def nominations(league):
+    """{kind: [(NominationRow, Speaker or None)]}."""
+    with quiet_gc():
+        out = _nominations(league)
+        speakers = {s.id: s for tm in _teams(league).values() for s in tm.speakers}
+        return {kind: [(row, speakers.get(row.speaker_id)) for row in rows] for kind, rows in out.items()}
 
 
 def make_break(league, size: int, include=None, user=None):

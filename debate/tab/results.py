@@ -12,6 +12,7 @@ ROLES = ("PM", "MG", "LO", "MO")  # PM, MG gov; LO, MO opp
 GOV_ROLES = ("PM", "MG")
 OPP_ROLES = ("LO", "MO")
 SIDES = ("gov", "opp")
+_ROLE_SIDES = tuple((role, "gov" if role in GOV_ROLES else "opp") for role in ROLES)
 
 _EPS = 1e-9
 
@@ -27,6 +28,11 @@ class ScoreRules:
 
 def parse_mark(text) -> float | None:
     """27.5, "27.5", "27,5", " 27 " -> float; None if not a (finite) number."""
+    kind = type(text)
+    if kind is float:  # the common case (JSON from the database): no isinstance chain
+        return text if text - text == 0.0 else None  # nan - nan and inf - inf are nan
+    if kind is int:
+        return float(text)
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
@@ -52,6 +58,8 @@ def _blank(value) -> bool:
 
 def _as_id(value):
     """Speaker ids arrive as ints (JSON) or digit strings (forms)."""
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -173,49 +181,64 @@ def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
     (winner None if the chair has no ballot among them). Each speaker's mark is the mean
     of the panel's marks for them, over the ballots that carry scores. A ballot without a
     `speakers` mapping uses `default_speakers` (role -> speaker id)."""
-    votes = {"gov": 0, "opp": 0}
+    gov_votes = opp_votes = 0
     for b in ballots:
-        if b.winner in votes:
-            votes[b.winner] += 1
-    if votes["gov"] > votes["opp"]:
+        w = b.winner
+        if w == "gov":
+            gov_votes += 1
+        elif w == "opp":
+            opp_votes += 1
+    votes = {"gov": gov_votes, "opp": opp_votes}
+    if gov_votes > opp_votes:
         winner = "gov"
-    elif votes["opp"] > votes["gov"]:
+    elif opp_votes > gov_votes:
         winner = "opp"
     else:
         winner = None
-        if votes["gov"] > 0 and chair_id is not None:
+        if gov_votes > 0 and chair_id is not None:
             for b in ballots:
                 if b.adjudicator_id == chair_id and b.winner in votes:
                     winner = b.winner
                     break
 
-    sums: dict = {}
+    # Written for speed (a league's tab recomputes thousands of debates): a mark that is
+    # already a finite float skips parse_mark, and speaker ids that are ints skip _as_id.
+    sums: dict = {}      # speaker id -> sum of marks, in order of first appearance
     counts: dict = {}
     side_of: dict = {}
-    order: list = []
     for b in ballots:
-        if not b.scores:
+        scores = b.scores
+        if not scores:
             continue
         mapping = b.speakers or default_speakers or {}
-        for role in ROLES:
-            value = parse_mark(b.scores.get(role))
+        for role, side in _ROLE_SIDES:
+            value = scores.get(role)
+            if type(value) is not float or value - value != 0.0:
+                value = parse_mark(value)
+                if value is None:
+                    continue
             sid = mapping.get(role)
-            if value is None or sid is None:
+            if sid is None:
                 continue
-            sid = _as_id(sid)
-            if sid not in sums:
-                sums[sid] = 0.0
-                counts[sid] = 0
-                order.append(sid)
-            sums[sid] += value
-            counts[sid] += 1
-            side_of[sid] = "gov" if role in GOV_ROLES else "opp"
-    speaker_marks = {sid: sums[sid] / counts[sid] for sid in order}
+            if type(sid) is not int:
+                sid = _as_id(sid)
+            if sid in sums:
+                sums[sid] += value
+                counts[sid] += 1
+            else:
+                sums[sid] = value
+                counts[sid] = 1
+            side_of[sid] = side
+    speaker_marks = {sid: total / counts[sid] for sid, total in sums.items()}
     if speaker_marks:
-        team_points = {"gov": 0.0, "opp": 0.0}
+        gov_points = opp_points = 0.0
         for sid, mark in speaker_marks.items():
-            team_points[side_of[sid]] += mark
-        margin = team_points["gov"] - team_points["opp"]
+            if side_of[sid] == "gov":
+                gov_points += mark
+            else:
+                opp_points += mark
+        team_points = {"gov": gov_points, "opp": opp_points}
+        margin = gov_points - opp_points
     else:
         team_points, margin = {}, None
     return DebateResult(winner=winner, votes=votes, speaker_marks=speaker_marks,

@@ -6,6 +6,7 @@ all metrics share a rank (competition ranking 1, 2, 2, 4) and are listed by id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 METRICS = ("wins", "speaker_points", "average_points", "draw_strength", "margin",
            "ballots_won", "who_beat_whom")
@@ -13,8 +14,8 @@ DEFAULT_PRECEDENCE = ("wins", "speaker_points", "draw_strength")
 _NDIGITS = 6  # float sums are rounded so that summation order never splits a tie
 
 
-@dataclass(frozen=True)
-class TeamResult:
+class TeamResult(NamedTuple):
+    """One team's result in one round (a bye: opponent_id None, side None, bye True)."""
     round_number: int
     team_id: int
     opponent_id: int | None
@@ -27,8 +28,7 @@ class TeamResult:
     bye: bool = False
 
 
-@dataclass(frozen=True)
-class TeamRow:
+class TeamRow(NamedTuple):
     rank: int
     tied: bool
     team_id: int
@@ -42,142 +42,149 @@ class TeamRow:
     separated_by: str | None
 
 
+# Accumulator slots per team (a list, not a dict or an object: one pass over 8,000 results).
+_WINS, _POINTS, _SCORED, _MARGIN, _BALLOTS, _ROUNDS, _OPPONENTS, _BYES, _OWN, _OWN_N = range(10)
+
+
 def _team_totals(results):
-    """team_id -> dict of summed metrics; opponents (non-bye) per team; head-to-head wins."""
+    """team_id -> accumulator list (see the slots above): summed metrics, the opponents met
+    [(opponent_id, won)], the byes [(points, margin)] and the team's own (non-bye) points."""
     acc: dict = {}
-    own_points: dict = {}  # non-bye points, for the bye average
     for r in results:
-        a = acc.get(r.team_id)
+        _rnd, team_id, opponent_id, _side, won, points, margin, ballots_won, _bt, bye = r
+        a = acc.get(team_id)
         if a is None:
-            a = acc[r.team_id] = {"wins": 0, "points": 0.0, "scored": 0, "margin": 0.0,
-                                  "ballots_won": 0, "rounds": 0, "opponents": [],
-                                  "byes": []}
-            own_points[r.team_id] = [0.0, 0]
-        a["rounds"] += 1
-        a["ballots_won"] += r.ballots_won or 0
-        if r.bye:
-            a["wins"] += 1
-            a["byes"].append(r)
+            a = acc[team_id] = [0, 0.0, 0, 0.0, 0, 0, [], [], 0.0, 0]
+        a[_ROUNDS] += 1
+        if ballots_won:
+            a[_BALLOTS] += ballots_won
+        if bye:
+            a[_WINS] += 1
+            a[_BYES].append((points, margin))
             continue
-        if r.won:
-            a["wins"] += 1
-        if r.points is not None:
-            a["points"] += r.points
-            a["scored"] += 1
-            own = own_points[r.team_id]
-            own[0] += r.points
-            own[1] += 1
-        if r.margin is not None:
-            a["margin"] += r.margin
-        if r.opponent_id is not None:
-            a["opponents"].append((r.opponent_id, bool(r.won)))
-    for team_id, a in acc.items():
-        for r in a["byes"]:
-            points = r.points
-            if points is None:
-                total, n = own_points[team_id]
-                points = total / n if n else None
+        if won:
+            a[_WINS] += 1
+        if points is not None:
+            a[_POINTS] += points
+            a[_SCORED] += 1
+            a[_OWN] += points
+            a[_OWN_N] += 1
+        if margin is not None:
+            a[_MARGIN] += margin
+        if opponent_id is not None:
+            a[_OPPONENTS].append((opponent_id, bool(won)))
+    for a in acc.values():
+        for points, margin in a[_BYES]:
+            if points is None and a[_OWN_N]:
+                points = a[_OWN] / a[_OWN_N]  # a bye scores the team's average
             if points is not None:
-                a["points"] += points
-                a["scored"] += 1
-            if r.margin is not None:
-                a["margin"] += r.margin
+                a[_POINTS] += points
+                a[_SCORED] += 1
+            if margin is not None:
+                a[_MARGIN] += margin
     return acc
 
 
 def team_standings(team_ids: list[int], results: list[TeamResult],
                    precedence=DEFAULT_PRECEDENCE) -> list[TeamRow]:
-    """Rank teams by the metrics in `precedence` (see METRICS)."""
+    """Rank teams by the metrics in `precedence` (see METRICS). Linear in the number of
+    results plus one sort per metric."""
     precedence = tuple(precedence)
     for m in precedence:
         if m not in METRICS:
             raise ValueError(f"unknown_metric:{m}")
     acc = _team_totals(results)
-    wins_of = {t: a["wins"] for t, a in acc.items()}
+    wins_of = {t: a[_WINS] for t, a in acc.items()}
 
-    values: dict = {}
-    met: dict = {}
+    # metric -> {team_id: value}
+    cols: dict = {m: {} for m in METRICS if m != "who_beat_whom"}
+    wins, sp, avg, ds_col, margin, ballots = (cols["wins"], cols["speaker_points"], cols["average_points"],
+                                              cols["draw_strength"], cols["margin"], cols["ballots_won"])
+    rounds: dict = {}
+    opponents: dict = {}
     for t in dict.fromkeys(team_ids):
         a = acc.get(t)
         if a is None:
-            values[t] = {"wins": 0, "speaker_points": 0.0, "average_points": 0.0,
-                         "draw_strength": 0, "margin": 0.0, "ballots_won": 0, "rounds": 0}
-            met[t] = {}
+            wins[t], sp[t], avg[t], ds_col[t], margin[t], ballots[t], rounds[t] = 0, 0.0, 0.0, 0, 0.0, 0, 0
+            opponents[t] = ()
             continue
         ds = 0
-        h2h: dict = {}
-        for opp, won in a["opponents"]:
+        for opp, _won in a[_OPPONENTS]:
             ds += wins_of.get(opp, 0)
-            h2h[opp] = h2h.get(opp, 0) + (1 if won else -1)
-        met[t] = h2h
-        values[t] = {
-            "wins": a["wins"],
-            "speaker_points": round(a["points"], _NDIGITS),
-            "average_points": round(a["points"] / a["scored"], _NDIGITS) if a["scored"] else 0.0,
-            "draw_strength": ds,
-            "margin": round(a["margin"], _NDIGITS),
-            "ballots_won": a["ballots_won"],
-            "rounds": a["rounds"],
-        }
+        wins[t] = a[_WINS]
+        sp[t] = round(a[_POINTS], _NDIGITS)
+        avg[t] = round(a[_POINTS] / a[_SCORED], _NDIGITS) if a[_SCORED] else 0.0
+        ds_col[t] = ds
+        margin[t] = round(a[_MARGIN], _NDIGITS)
+        ballots[t] = a[_BALLOTS]
+        rounds[t] = a[_ROUNDS]
+        opponents[t] = a[_OPPONENTS]
+
+    def head_to_head(a, b):
+        """+n if a beat b n more times than b beat a."""
+        return sum(1 if won else -1 for opp, won in opponents[a] if opp == b)
 
     # Split groups metric by metric. Each group carries the metric that separates it from
     # the group above (None for the top group), inherited by the first of its splits.
-    groups = [(None, sorted(values))]
+    groups = [(None, sorted(wins))]
     for metric in precedence:
         new_groups = []
-        for sep, g in groups:
-            if len(g) == 1:
-                new_groups.append((sep, g))
-                continue
-            if metric == "who_beat_whom":
+        if metric == "who_beat_whom":
+            for sep, g in groups:
                 if len(g) == 2:
                     a, b = g
-                    score = met[a].get(b, 0)
+                    score = head_to_head(a, b)
                     if score != 0:
                         first, second = (a, b) if score > 0 else (b, a)
                         new_groups.append((sep, [first]))
                         new_groups.append((metric, [second]))
                         continue
                 new_groups.append((sep, g))
+            groups = new_groups
+            continue
+        col = cols[metric]
+        by_value = col.__getitem__
+        for sep, g in groups:
+            if len(g) == 1:
+                new_groups.append((sep, g))
                 continue
-            ordered = sorted(g, key=lambda t: (-values[t][metric], t))
+            # Every group is in id order (the first is sorted, and splits keep the order
+            # within equal values): a stable sort on the value alone lists ties by id.
+            ordered = sorted(g, key=by_value, reverse=True)
             run_sep, run = sep, [ordered[0]]
+            last = col[ordered[0]]
             for t in ordered[1:]:
-                if values[t][metric] != values[run[-1]][metric]:
+                v = col[t]
+                if v != last:
                     new_groups.append((run_sep, run))
-                    run_sep, run = metric, [t]
+                    run_sep, run, last = metric, [t], v
                 else:
                     run.append(t)
             new_groups.append((run_sep, run))
         groups = new_groups
 
     rows = []
+    append = rows.append
     position = 0
     for sep, g in groups:
         rank = position + 1
         tied = len(g) > 1
-        for i, t in enumerate(g):
-            v = values[t]
-            rows.append(TeamRow(
-                rank=rank, tied=tied, team_id=t, wins=v["wins"],
-                speaker_points=v["speaker_points"], average_points=v["average_points"],
-                draw_strength=v["draw_strength"], margin=v["margin"],
-                ballots_won=v["ballots_won"], rounds=v["rounds"],
-                separated_by=sep if i == 0 else None))
+        for t in g:
+            append(TeamRow(rank, tied, t, wins[t], sp[t], avg[t], ds_col[t], margin[t], ballots[t],
+                           rounds[t], sep))
+            sep = None  # only the first team of a group carries what separated it
         position += len(g)
     return rows
 
 
-@dataclass(frozen=True)
-class SpeakerResult:
+class SpeakerResult(NamedTuple):
     round_number: int
     speaker_id: int
     team_id: int
     mark: float
 
 
-@dataclass(frozen=True)
-class SpeakerRow:
+class SpeakerRow(NamedTuple):
     rank: int | None
     tied: bool
     speaker_id: int
@@ -193,52 +200,50 @@ def speaker_standings(speakers: list[tuple[int, int]], results: list[SpeakerResu
     """Ranked speakers by total (equal totals share a rank, listed by id), then the
     speakers who missed more than `max_missed` of `rounds_held` rounds (or never spoke),
     listed unranked (rank None), also by total then id."""
-    team_of: dict = {}
-    total: dict = {}
-    speeches: dict = {}
-    rounds: dict = {}
+    acc: dict = {}  # speaker_id -> [team_id, total, speeches, {rounds spoken}]
     for sid, tid in speakers:
-        team_of[sid] = tid
-        total[sid] = 0.0
-        speeches[sid] = 0
-        rounds[sid] = set()
+        acc[sid] = [tid, 0.0, 0, set()]
     for r in results:
-        sid = r.speaker_id
-        if sid not in total:
-            team_of[sid] = r.team_id
-            total[sid] = 0.0
-            speeches[sid] = 0
-            rounds[sid] = set()
-        total[sid] += r.mark
-        speeches[sid] += 1
-        rounds[sid].add(r.round_number)
+        rnd, sid, tid, mark = r
+        a = acc.get(sid)
+        if a is None:
+            a = acc[sid] = [tid, 0.0, 0, set()]
+        a[1] += mark
+        a[2] += 1
+        a[3].add(rnd)
 
+    total: dict = {}
     ranked, unranked = [], []
-    for sid in total:
-        t = round(total[sid], _NDIGITS)
-        total[sid] = t
-        spoke = len(rounds[sid])
+    for sid, a in acc.items():
+        total[sid] = round(a[1], _NDIGITS)
+        spoke = len(a[3])
         (ranked if spoke and rounds_held - spoke <= max_missed else unranked).append(sid)
-    ranked.sort(key=lambda s: (-total[s], s))
-    unranked.sort(key=lambda s: (-total[s], s))
-
-    def row(sid, rank, tied, is_ranked):
-        n = speeches[sid]
-        return SpeakerRow(rank=rank, tied=tied, speaker_id=sid, team_id=team_of[sid],
-                          total=total[sid],
-                          average=round(total[sid] / n, _NDIGITS) if n else None,
-                          speeches=n, ranked=is_ranked)
+    # by total, highest first, then by id: sort by id, then a stable sort on the total alone
+    ranked.sort()
+    ranked.sort(key=total.__getitem__, reverse=True)
+    unranked.sort()
+    unranked.sort(key=total.__getitem__, reverse=True)
 
     rows = []
+    append = rows.append
+    n_ranked = len(ranked)
     i = 0
-    while i < len(ranked):
+    while i < n_ranked:
+        t = total[ranked[i]]
         j = i
-        while j + 1 < len(ranked) and total[ranked[j + 1]] == total[ranked[i]]:
+        while j + 1 < n_ranked and total[ranked[j + 1]] == t:
             j += 1
+        tied = j > i
         for k in range(i, j + 1):
-            rows.append(row(ranked[k], i + 1, j > i, True))
+            sid = ranked[k]
+            a = acc[sid]
+            n = a[2]
+            append(SpeakerRow(i + 1, tied, sid, a[0], t, round(t / n, _NDIGITS) if n else None, n, True))
         i = j + 1
-    rows.extend(row(sid, None, False, False) for sid in unranked)
+    for sid in unranked:
+        a = acc[sid]
+        n, t = a[2], total[sid]
+        append(SpeakerRow(None, False, sid, a[0], t, round(t / n, _NDIGITS) if n else None, n, False))
     return rows
 
 
