@@ -219,3 +219,14 @@ def test_unknown_version_bypasses_the_cache(api, client, app, renders, monkeypat
         assert _json(client, t["id"], lid, "draw").status_code == 200
     assert len(renders) == 3
     assert _json(client, t["id"], 99999, "draw").status_code == 404
+
+
+def test_unreachable_redis_means_no_cache():
+    from types import SimpleNamespace
+    store = public_cache.PublicCache(SimpleNamespace(config={
+        "REDIS_URL": "redis://127.0.0.1:1/0", "SOCKETIO_CHANNEL": "debate-test", "PUBLIC_CACHE_SECONDS": 10}))
+    assert store.version() is None
+    built = []
+    for _ in range(2):
+        store.get(None, lambda: built.append(1))
+    assert len(built) == 2 and not store.entries
