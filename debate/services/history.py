@@ -139,8 +139,11 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
         .where(Debate.league_id == league.id, Debate.round_id.in_(round_ids))
         .order_by(Debate.id, Ballot.id))
 
-    debates = []   # [debate_id, round_id, gov, opp, flags at, confirmed, [(adj, version, winner, text at)]]
-    texts = []     # flags, then scores/speakers/nominations of each ballot, decoded in one call
+    debates = []   # (debate_id, round_id, gov, opp, flags at, confirmed, [(adj, version, winner, scores at,
+    #                 speakers at, nominations at)]): "at" is an index into texts / values
+    texts = []     # distinct JSON texts, decoded in one call (a panel's speaker mappings are
+    at = {}        # usually the same text, most nominations are "{}"): text -> index. The
+    #                decoded values are shared between ballots: read only.
     last = None
     for did, rid, gov, opp, flags, confirmed, bid, adj, version, winner, sc, spk, nom in rows:
         if did != last:
@@ -153,12 +156,19 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
             d = (did, rid, gov, opp, flags_at, confirmed, [])
             debates.append(d)
         if bid is not None:
-            d[6].append((adj, version, winner, len(texts)))
-            texts += (sc, spk, nom)
+            k = []
+            for text in (sc, spk, nom):
+                i = at.get(text)
+                if i is None:
+                    i = at[text] = len(texts)
+                    texts.append(text)
+                k.append(i)
+            d[6].append((adj, version, winner, *k))
     del rows
     values = _json_rows(texts)
     h.rounds_held = len({d[1] for d in debates})
 
+    mappings = {}  # index into values -> speaker mapping with int ids
     results = []   # (debate, counted ballots, DebateResult)
     split = []     # indexes into results of even splits: the chair decides
     gov_count, opp_count, opponents, pullups = h.gov_count, h.opp_count, h.opponents, h.pullups
@@ -186,22 +196,23 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
             ballots = best.values()
         counted = []
         defaults = None
-        for adj, _version, winner, k in ballots:
-            spk = values[k + 1]
-            if spk:
+        for adj, _version, winner, sc_at, spk_at, nom_at in ballots:
+            spk = mappings.get(spk_at)
+            if spk is None:  # a speaker mapping (role -> id) with int ids, once per distinct text
+                spk = values[spk_at] or {}
                 for v in spk.values():
                     if type(v) is not int:
                         spk = {role: int(x) for role, x in spk.items()}
                         break
-            else:
-                spk = {}
+                mappings[spk_at] = spk
+            if not spk:
                 if defaults is None:  # the team's first speaker is PM/LO, the second MG/MO
                     gov_ids, opp_ids = speaker_ids.get(gov, ()), speaker_ids.get(opp, ())
                     defaults = {"PM": gov_ids[0] if gov_ids else None,
                                 "MG": gov_ids[1] if len(gov_ids) > 1 else None,
                                 "LO": opp_ids[0] if opp_ids else None,
                                 "MO": opp_ids[1] if len(opp_ids) > 1 else None}
-            counted.append(_Ballot(adj, winner, values[k] or {}, spk, values[k + 2] or {}))
+            counted.append(_Ballot(adj, winner, values[sc_at] or {}, spk, values[nom_at] or {}))
         res = debate_result(counted, None, default_speakers=defaults)
         if res.winner is None and res.votes["gov"] > 0:
             split.append(len(results))
