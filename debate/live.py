@@ -40,6 +40,13 @@ def announce_ballot(debate, ballot_id: int, what: str):
         _emit("changed", payload, f"l{debate.league_id}")
 
 
+def announce_ballot_submitted(tournament_id: int, round_id: int, debate_id: int, ballot_id: int):
+    """announce_ballot(debate, ballot_id, "submitted") from plain ids: the same staff event, for
+    the ballot API, which stores a ballot without loading the debate as an object."""
+    _emit("staff", {"tournament_id": tournament_id, "round_id": round_id, "debate_id": debate_id,
+                    "ballot_id": ballot_id, "what": "submitted"}, f"staff{tournament_id}")
+
+
 def announce_tournament(t):
     payload = {"tournament_id": t.id, "what": "tabs"}
     _emit("changed", payload, f"t{t.id}")

@@ -6,10 +6,11 @@ import uuid
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team
 from ..services import ballots as svc
 from ..services.rounds import motions_of
 from ..tab.results import ROLES, parse_mark
@@ -61,8 +62,14 @@ def home(key):
                            mine=mine, past=seats(adj)[1:])
 
 
+# Everything the ballot page shows, in one query instead of a lazy load for each.
+_BALLOT_PAGE = (joinedload(Debate.round).joinedload(Round.tournament), joinedload(Debate.league),
+                joinedload(Debate.room), joinedload(Debate.gov).joinedload(Team.speakers),
+                joinedload(Debate.opp).joinedload(Team.speakers))
+
+
 def _debate_for(adj, did) -> Debate:
-    debate = db.session.get(Debate, did)
+    debate = db.session.get(Debate, did, options=_BALLOT_PAGE)
     if debate is None or svc.seat_of(adj.id, debate.id) is None or not debate.round.draw_released:
         abort(404)
     return debate
@@ -88,13 +95,21 @@ def ballot(key, did):
         data = _form_data(request.form, debate)
         if request.form.get("step") == "send":
             try:
-                stored, _created = svc.submit_ballot(adj, data)
-                db.session.commit()
-                from ..live import announce_ballot
-                announce_ballot(debate, stored.id, "submitted")
+                stored, created = svc.submit_as(adj.id, data)
             except svc.BallotRefused as e:
                 db.session.rollback()
                 errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
+            else:
+                # The page below shows what was just read: keep it loaded across the commit.
+                session = db.session()
+                session.expire_on_commit = False
+                try:
+                    db.session.commit()
+                finally:
+                    session.expire_on_commit = True
+                if created:
+                    from ..live import announce_ballot_submitted
+                    announce_ballot_submitted(stored.tournament_id, stored.round_id, stored.debate_id, stored.id)
         else:
             try:
                 svc._clean(data, debate, rules)  # validate only
