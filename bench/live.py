@@ -67,7 +67,7 @@ def pct(values, p):
 
 # ----- client processes -----
 
-def client_proc(url, tid, lid, n, ready, stop, out, fetch):
+def client_proc(url, tid, lid, n, ready, stop, out, fetch, finished):
     """n AsyncClients; puts ("ready", connected) once joined, then (after stop) their receipt times
     (and, with fetch, the times their re-fetch of live.json completed)."""
     import random
@@ -93,6 +93,8 @@ def client_proc(url, tid, lid, n, ready, stop, out, fetch):
                         failures.append(r.status)
             except Exception as e:  # counted
                 failures.append(type(e).__name__)
+            with finished.get_lock():
+                finished.value += 1
 
         async def one(i):
             c = socketio.AsyncClient(reconnection=False)
@@ -202,10 +204,10 @@ class Tour:
 
 def run_size(server, tour, n, trials, procs, fetch):
     ctx = mp.get_context("spawn")
-    ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+    ready, out, stop, finished = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("i", 0)
     k = max(1, min(procs, n // 100 or 1))
     shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    ps = [ctx.Process(target=client_proc, args=(server.url, tour.tid, tour.lid, s, ready, stop, out, fetch),
+    ps = [ctx.Process(target=client_proc, args=(server.url, tour.tid, tour.lid, s, ready, stop, out, fetch, finished),
                       daemon=True) for s in shares]
     t_conn = time.time()
     for p in ps:
@@ -220,7 +222,12 @@ def run_size(server, tour, n, trials, procs, fetch):
         tour.confirm(bid)
         http_ms.append((time.time() - t0) * 1000)
         starts.append(t0)
-        time.sleep(max(1.0, n / 500) + (2.0 if fetch else 0))  # let every client receive (bounded)
+        time.sleep(max(1.0, n / 500))  # let every client receive (bounded)
+        if fetch:  # and every client's re-fetch finish (bounded)
+            end = time.time() + 120
+            while finished.value < connected * len(starts) and time.time() < end:
+                time.sleep(0.1)
+            time.sleep(0.5)
     time.sleep(1.0)
     stop.set()
     per_client, per_fetch, failures = [], [], []
@@ -250,6 +257,18 @@ def run_size(server, tour, n, trials, procs, fetch):
             "upd_p95": pct(upd, 95), "upd_max": max(upd) if upd else float("nan"), "fetch_failures": len(failures)}
 
 
+def capacity(url, path, seconds=5, connections=50):
+    """Requests per second one process serves on `path` (wrk, C, keep-alive; None without wrk)."""
+    if not shutil.which("wrk"):
+        return None
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url + path], capture_output=True,
+                         text=True, timeout=seconds + 30).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1,100,1000,2000")
@@ -257,6 +276,8 @@ def main():
     ap.add_argument("--procs", type=int, default=4, help="client processes (at most one per 100 clients)")
     ap.add_argument("--fetch", action="store_true", help="clients re-fetch live.json as live.js does")
     ap.add_argument("--configs", default="cache", help="comma-separated: cache, nocache")
+    ap.add_argument("--capacity", action="store_true",
+                    help="also measure requests/s on live.json and /healthz with wrk (idle server, 50 connections)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     assert max(sizes) <= 5000, "bounded: at most 5,000 clients"
@@ -278,6 +299,12 @@ def main():
                   "(PUBLIC_CACHE_SECONDS=0)" if config == "nocache" else "")
             print(f"baseline GET /healthz (idle server): p50 {statistics.median(health):.1f} ms, "
                   f"p95 {pct(health, 95):.1f} ms")
+            if args.capacity:
+                json_path = f"/p/{tour.tid}/l/{tour.lid}/live.json?parts=results"
+                print(f"capacity (wrk -t1 -c50 -d5s, keep-alive): {json_path} "
+                      f"{capacity(server.url, json_path) or float('nan'):.0f} req/s; /healthz "
+                      f"{capacity(server.url, '/healthz') or float('nan'):.0f} req/s; "
+                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
             head = "| clients | connected | connect all | received per trial | p50 | p95 | max | confirm request p50 |"
             rule = "|---:|---:|---:|---|---:|---:|---:|---:|"
             if args.fetch:

@@ -48,6 +48,7 @@ PRIVATE_TABLES = frozenset({"users", "tournament_members", "api_tokens", "login_
                             "audit_log"})
 _EXT = "debate_public_cache"
 MAX_ENTRIES = 512
+MISS = object()
 
 _local_version = 0
 _local_lock = threading.Lock()
@@ -141,6 +142,14 @@ class PublicCache:
             log.warning("Redis unreachable: public pages are rendered without the cache")
             return None
         return (int(shared or 0), local)
+
+    def peek(self, key):
+        """The fresh entry for key, or MISS (never builds)."""
+        hit = self.entries.get(key)
+        if hit is not None and hit[1] > time.monotonic():
+            self.stats["hits"] += 1
+            return hit[0]
+        return MISS
 
     def get(self, key, build):
         """build() once per key while it is fresh; concurrent requests for a missing key wait for

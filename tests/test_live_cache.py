@@ -230,3 +230,48 @@ def test_unreachable_redis_means_no_cache():
     for _ in range(2):
         store.get(None, lambda: built.append(1))
     assert len(built) == 2 and not store.entries
+
+
+def test_fast_path_answers_like_flask(api, client, app, monkeypatch):
+    """A cached live.json is answered before Flask (debate.views.public.LiveJsonFastPath) with
+    the same body and headers Flask gave when it filled the cache, for every language choice."""
+    t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("ru", "en"))
+    lids = _lids(t)
+    rnd, _draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "motion": True})
+    views = []
+    real = app.view_functions["public.live_json"]
+    monkeypatch.setitem(app.view_functions, "public.live_json", lambda **kw: views.append(kw) or real(**kw))
+    varied = ("X-Server-Time", "X-Request-Id", "Content-Length", "Date")
+    cases = [("ru", None, "draw", {}), ("ru", "en", "draw", {}), ("ru", "kk", "draw,motion", {}),
+             ("en", "xx", "draw", {"Accept-Language": "ru"}), ("en", None, "motion,draw", {"Accept-Language": "kk"}),
+             ("en", None, "draw&projector=1", {})]
+    for lang, cookie, parts, headers in cases:
+        c = app.test_client()
+        if cookie:
+            c.set_cookie("lang", cookie, domain="localhost")
+        url = f"/p/{t['id']}/l/{lids[lang]}/live.json?parts={parts}"
+        n = len(views)
+        first = c.get(url, headers=headers)        # Flask (fills the cache, or finds it)
+        second = c.get(url, headers=headers)       # the fast path
+        assert len(views) <= n + 1, (lang, cookie, parts)
+        assert second.status_code == first.status_code == 200
+        a, b = first.get_json(), second.get_json()
+        assert a.pop("server_time") <= b.pop("server_time") and a == b
+        assert {k: v for k, v in first.headers.items() if k not in varied} == \
+            {k: v for k, v in second.headers.items() if k not in varied}
+        expected = cookie if cookie in ("kk", "ru", "en") else lang
+        assert f'<html lang="{expected}"' not in a["parts"]["draw"]["html"]  # a fragment, not a page
+        side = {"kk": "Үкімет", "ru": "Правительство", "en": "Government"}[expected]
+        assert side in a["parts"]["draw"]["html"], (lang, cookie, expected)
+        not_modified = c.get(url, headers={**headers, "If-None-Match": second.headers["ETag"]})
+        assert not_modified.status_code == 304 and not_modified.data == b""
+        assert not_modified.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    fast = len(cases) * 3 - len(views)
+    assert fast >= len(cases) * 2  # the repeats never reached the view
+    # ?lang= goes to Flask (it sets the cookie); so does a league that does not exist.
+    n = len(views)
+    r = client.get(f"/p/{t['id']}/l/{lids['ru']}/live.json?parts=draw&lang=en")
+    assert r.status_code == 200 and "lang=en" in r.headers.get("Set-Cookie", "") and len(views) == n + 1
+    assert client.get(f"/p/{t['id']}/l/99999/live.json").status_code == 404
+    assert client.get(f"/p/{t['id']}/l/99999/live.json").status_code == 404
