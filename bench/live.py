@@ -135,9 +135,9 @@ def client_proc(url, tid, lid, n, ready, stop, out, fetch, finished):
 # ----- the server and the tournament -----
 
 class Server:
-    def __init__(self, connections, cache_seconds=None):
+    def __init__(self, connections, cache_seconds=None, redis_url=None):
         self.dir = tempfile.mkdtemp(prefix="debate-bench-live-")
-        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": "bench"}
+        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": f"bench-{uuid.uuid4()}"}
         if cache_seconds is not None:
             self.env["PUBLIC_CACHE_SECONDS"] = str(cache_seconds)
         for k in ("DATABASE_URL", "REDIS_URL"):
@@ -145,6 +145,8 @@ class Server:
         for args in (("db", "upgrade"), ("debate", "demo", "--password", PASSWORD)):
             subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
                            check=True, capture_output=True, timeout=300)
+        if redis_url:  # the Socket.IO queue and the public cache's version, as with several processes
+            self.env["REDIS_URL"] = redis_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
@@ -254,7 +256,8 @@ def run_size(server, tour, n, trials, procs, fetch):
     return {"n": n, "connected": connected, "connect_s": connect_s, "received": received,
             "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat) if lat else float("nan"),
             "http_p50": statistics.median(http_ms), "updated": updated, "upd_p50": pct(upd, 50),
-            "upd_p95": pct(upd, 95), "upd_max": max(upd) if upd else float("nan"), "fetch_failures": len(failures)}
+            "upd_p95": pct(upd, 95), "upd_max": max(upd) if upd else float("nan"), "fetch_failures": len(failures),
+            "failure_kinds": {k: failures.count(k) for k in sorted(set(map(str, failures)))}}
 
 
 def capacity(url, path, seconds=5, connections=50):
@@ -276,6 +279,7 @@ def main():
     ap.add_argument("--procs", type=int, default=4, help="client processes (at most one per 100 clients)")
     ap.add_argument("--fetch", action="store_true", help="clients re-fetch live.json as live.js does")
     ap.add_argument("--configs", default="cache", help="comma-separated: cache, nocache")
+    ap.add_argument("--redis", default=None, help="REDIS_URL for the server (default: none, one process)")
     ap.add_argument("--capacity", action="store_true",
                     help="also measure requests/s on live.json and /healthz with wrk (idle server, 50 connections)")
     args = ap.parse_args()
@@ -287,7 +291,8 @@ def main():
           f"load average {os.getloadavg()[0]:.1f} at the start")
     print("command:", " ".join(sys.argv), flush=True)
     for config in configs:
-        server = Server(connections=max(sizes) * 2 + 100, cache_seconds=0 if config == "nocache" else None)
+        server = Server(connections=max(sizes) * 2 + 100, cache_seconds=0 if config == "nocache" else None,
+                        redis_url=args.redis)
         try:
             tour = Tour(server.url)
             health = []
@@ -296,7 +301,7 @@ def main():
                 urllib.request.urlopen(server.url + "/healthz", timeout=10).read()
                 health.append((time.perf_counter() - t0) * 1000)
             print(f"\n{config}: server:", " ".join(server.cmd[1:]),
-                  "(PUBLIC_CACHE_SECONDS=0)" if config == "nocache" else "")
+                  "(PUBLIC_CACHE_SECONDS=0)" if config == "nocache" else "", f"REDIS_URL={args.redis or ''}")
             print(f"baseline GET /healthz (idle server): p50 {statistics.median(health):.1f} ms, "
                   f"p95 {pct(health, 95):.1f} ms")
             if args.capacity:
@@ -320,6 +325,8 @@ def main():
                     line += (f" {'/'.join(map(str, r['updated']))} | {r['upd_p50']:.0f} ms | {r['upd_p95']:.0f} ms | "
                              f"{r['upd_max']:.0f} ms | {r['fetch_failures']} | {os.getloadavg()[0]:.1f} |")
                 print(line, flush=True)
+                if args.fetch and r["failure_kinds"]:
+                    print(f"  fetch errors at {n:,}: {r['failure_kinds']}", flush=True)
         finally:
             server.close()
 
