@@ -3,8 +3,8 @@ and on PostgreSQL, beside the same server's GET /healthz as the baseline in the 
 
 Run from the repository root:
     .venv/bin/python bench/ballots.py [--db sqlite,pg] [--clients 100] [--workers 2] [--seconds 10]
-        [--rate 2.5] [--retry-share 0.1] [--client aio|threads] [--redis URL|none] [--wrk]
-        [--pool N] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
+        [--rate 2.5] [--warmup 2] [--retry-share 0.1] [--client aio|threads] [--redis URL|none] [--wrk]
+        [--pool N] [--trace FILE] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
 
 Server, as docs/deploy.md runs a tournament: gunicorn --worker-class gevent --workers N (default
 2, one per core) --worker-connections 1000 on 127.0.0.1 (loopback only), and by default REDIS_URL
@@ -33,6 +33,9 @@ up as latency):
           the saturation throughput (latency there is roughly clients / throughput).
   wrk     (--wrk) the closed loop again from wrk (C, 2 threads, --timeout 30s): the least
           CPU taken from the server by the load generator.
+Before them, --warmup seconds (default 2) of paced ballots, printed but not counted: a freshly
+started server's first ballots open each worker's database connections and compile statements
+(the first ~1.5 s of a cold paced phase had p50 40-110 ms, the rest 7-9 ms).
 Each phase runs GET /healthz first (baseline), then POST /api/v1/ballots. A share of ballot
 requests (--retry-share) resend an already acknowledged client_id (a phone that lost the
 answer); those must come back 200 with the same ballot id and store nothing.
@@ -322,7 +325,7 @@ def run_phase(base, seats, what, seconds, rate, retry_share, seed):
                 status = r.status_code
             except requests.RequestException as e:
                 status = type(e).__name__
-            out.append((time.perf_counter() - t0, status, kind, bid))
+            out.append((time.perf_counter() - t0, status, kind, bid, t0))
             done_at[i] = time.perf_counter()
         with lock:
             results.extend(out)
@@ -399,7 +402,7 @@ def _aio_phase(base, seats, what, seconds, rate, retry_share, seed):
                 except (aiohttp.ClientError, asyncio.TimeoutError) as e:
                     status = type(e).__name__
                 now = time.perf_counter()
-                results.append((now - t0, status, kind, bid))
+                results.append((now - t0, status, kind, bid, t0))
                 last[0] = max(last[0], now)
         for body, bid in mine:
             acked[body["client_id"]] = bid
@@ -418,18 +421,24 @@ def _pct(values, p):
 
 
 def _summary(what, results, acked, elapsed, client_cpu=None):
-    ok = sorted(lat for lat, st, k, _b in results if st in (200, 201) and k != "retry-mismatch")
+    ok = sorted(lat for lat, st, k, _b, _t in results if st in (200, 201) and k != "retry-mismatch")
     errors = {}
-    for _lat, st, k, _b in results:
+    for _lat, st, k, _b, _t in results:
         if st not in (200, 201) or k == "retry-mismatch":
             errors[f"{k}:{st}"] = errors.get(f"{k}:{st}", 0) + 1
-    new = sum(1 for _l, st, k, _b in results if k == "new" and st == 201)
+    new = sum(1 for _l, st, k, _b, _t in results if k == "new" and st == 201)
     return {"what": what, "requests": len(results), "ok": len(ok), "per_s": len(ok) / elapsed,
             "new_per_s": new / elapsed, "p50": _pct(ok, 0.50), "p95": _pct(ok, 0.95), "p99": _pct(ok, 0.99),
             "max": ok[-1] * 1000 if ok else float("nan"),
-            "retries": sum(1 for _l, st, k, _b in results if k == "retry" and st == 200), "new": new,
+            "retries": sum(1 for _l, st, k, _b, _t in results if k == "retry" and st == 200), "new": new,
             "errors": errors, "acked": acked, "elapsed": elapsed,
-            "client_cpu_ms": (client_cpu / len(results) * 1000) if client_cpu and results else None}
+            "client_cpu_ms": (client_cpu / len(results) * 1000) if client_cpu and results else None,
+            "trace": _trace(results)}
+
+
+def _trace(results):
+    first = min((r[4] for r in results), default=0.0)
+    return [(round(t - first, 4), round(lat * 1000, 2), st, k) for lat, st, k, _b, t in sorted(results, key=lambda r: r[4])]
 
 
 WRK_LUA = r"""
@@ -523,6 +532,18 @@ def bench_one(kind, args):
               f"joined {dashboard.joined}; load average {os.getloadavg()[0]:.2f}")
         phases = []
         acked = {}
+        if args.warmup > 0:
+            # A freshly started server is cold: each worker's first ballots open its pool's
+            # connections to the database (psycopg prepares a statement on a connection after 5
+            # uses) and compile the statements once. Those first ballots are printed, checked with
+            # the rest, and not counted in the phases below.
+            run = run_phase_aio if args.client == "aio" else run_phase
+            res = run(server.base, seats, "ballots", args.warmup, args.rate, args.retry_share, seed=99)
+            acked.update(res.pop("acked"))
+            res.pop("trace", None)
+            print(f"  warmup ballots  {res['per_s']:7.1f} req/s  p50 {res['p50']:6.1f} ms  p95 {res['p95']:6.1f} ms  "
+                  f"p99 {res['p99']:6.1f} ms  (ok {res['ok']}, new {res['new']}, errors {res['errors'] or 0}; "
+                  f"{args.warmup:g} s, not counted below)", flush=True)
         modes = [("paced", args.rate), ("closed", None)]
         if args.wrk and shutil.which("wrk"):
             modes.append(("wrk", None))
@@ -537,6 +558,10 @@ def bench_one(kind, args):
                 res["server_cpu_ms"] = (server.worker_cpu() - cpu0) / max(1, res["ok"]) * 1000
                 res["mode"] = mode
                 acked.update(res.pop("acked"))
+                trace = res.pop("trace", None)
+                if args.trace and trace:
+                    with open(args.trace, "a") as f:
+                        f.writelines(f"{kind},{mode},{what},{t},{lat},{st},{k}\n" for t, lat, st, k in trace)
                 phases.append(res)
                 errors = res["errors"] or 0
                 client = f", client CPU {res['client_cpu_ms']:.2f} ms/req" if res.get("client_cpu_ms") else ""
@@ -589,12 +614,16 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", type=float, default=2.5, help="requests/s per phone in the paced phase")
+    ap.add_argument("--warmup", type=float, default=2, help="seconds of paced ballots before the timed phases "
+                                                            "(0: none)")
     ap.add_argument("--pool", type=int, help="PostgreSQL: SQLAlchemy pool_size per worker (default: the app's)")
     ap.add_argument("--retry-share", type=float, default=0.1)
     ap.add_argument("--client", choices=("aio", "threads"), default="aio")
     ap.add_argument("--redis", default=DEFAULT_REDIS, help="REDIS_URL for the server, or 'none'")
     ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--trace", help="append every request (db, phase, what, send time s, latency ms, status, kind) "
+                                    "to this CSV file")
     ap.add_argument("--wrk", action="store_true", help="also load the server with wrk (Debian package)")
     args = ap.parse_args()
     if args.redis == "none":

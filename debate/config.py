@@ -6,6 +6,8 @@ REDIS_URL     optional message queue for live events across processes
 SOCKETIO_CHANNEL  the Redis channel of this installation's live events (default: derived from
               SECRET_KEY, so installations sharing one Redis do not hear each other)
 PUBLIC_CACHE_SECONDS  how long a rendered public part may be kept at most (default 10; 0 = no cache)
+DB_POOL_SIZE, DB_MAX_OVERFLOW  PostgreSQL connections kept open per process (default 10) and opened
+              beyond that at busy moments (default 10); keep processes x (both) under max_connections
 """
 import hashlib
 import os
@@ -47,7 +49,11 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
     instance = _instance_dir(root)
     overrides = overrides or {}
     url = overrides.get("SQLALCHEMY_DATABASE_URI") or _database_url(instance)
-    engine_options = {"pool_pre_ping": True}
+    # Connections kept open per process: with SQLAlchemy's default (5 kept, 10 more opened and
+    # closed as needed) two gevent workers taking 250 ballots/s opened and closed ~27 PostgreSQL
+    # connections a second (each a new backend); see docs/benchmarks.md "## Ballots".
+    engine_options = {"pool_pre_ping": True, "pool_size": int(os.environ.get("DB_POOL_SIZE", 10)),
+                      "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 10))}
     if url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 15, "check_same_thread": False}}
     config = {
