@@ -69,10 +69,20 @@ def writes_public(statement: str) -> bool:
     return not statement.lstrip().upper().startswith(_READ)  # DDL, TRUNCATE, a CTE, ...: assume so
 
 
+# A statement known to touch only what spectators never see, although its table is otherwise
+# public, says so with .execution_options(**NOT_PUBLIC): a new ballot is stored as 'submitted' and
+# public pages show only confirmed results, so a round's ballots arriving must not empty the cache
+# (and cost a Redis INCR) a hundred times. Confirming one still bumps the version.
+NOT_PUBLIC = {"debate_not_public": True}
+
+
 @event.listens_for(Engine, "before_cursor_execute")
-def _note_write(conn, _cursor, statement, _parameters, _context, _executemany):
-    if not conn.info.get(_WROTE) and writes_public(statement):
-        conn.info[_WROTE] = True
+def _note_write(conn, _cursor, statement, _parameters, context, _executemany):
+    if conn.info.get(_WROTE) or not writes_public(statement):
+        return
+    if context is not None and context.execution_options.get("debate_not_public"):
+        return
+    conn.info[_WROTE] = True
 
 
 @event.listens_for(Engine, "commit")

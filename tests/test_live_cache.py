@@ -275,3 +275,21 @@ def test_fast_path_answers_like_flask(api, client, app, monkeypatch):
     assert r.status_code == 200 and "lang=en" in r.headers.get("Set-Cookie", "") and len(views) == n + 1
     assert client.get(f"/p/{t['id']}/l/99999/live.json").status_code == 404
     assert client.get(f"/p/{t['id']}/l/99999/live.json").status_code == 404
+
+
+def test_arriving_ballots_leave_the_cache_and_confirming_clears_it(app, api, client):
+    """A submitted ballot (and a new version superseding it) is never public; its confirmation is."""
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    _rnd, draw = _round(api, t)
+
+    def version():
+        with app.app_context():
+            return public_cache.cache().version()
+    d = draw["debates"][0]
+    v0 = version()
+    first = submit_panel(client, d, keys, random.Random(3), winner="gov")
+    again = submit_panel(client, d, keys, random.Random(4), winner="gov")  # version 2 supersedes version 1
+    assert version() == v0
+    assert api.post(f"/ballots/{again[0]}/confirm").status_code == 200
+    assert version() != v0
+    assert api.post(f"/ballots/{first[0]}/confirm").status_code == 409  # superseded, as before

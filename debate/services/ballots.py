@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, t
 from ..extensions import db
 from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker,
                       Tournament)
+from ..public_cache import NOT_PUBLIC
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
 from .history import compute_result
@@ -203,7 +204,7 @@ _INSERT = text(
     " ON CONFLICT DO NOTHING RETURNING id, version"
 ).bindparams(*(bindparam(c, type_=_B.c[c].type) for c in (
     "debate_id", "adjudicator_id", "client_id", "winner", "scores", "speakers", "nominations", "status",
-    "entered_by_id", "created_at"))).columns(id=Integer, version=Integer)
+    "entered_by_id", "created_at"))).columns(id=Integer, version=Integer).execution_options(**NOT_PUBLIC)
 
 # PostgreSQL: the ballot, the superseding of older unconfirmed versions and the audit entry in
 # one statement (data-modifying CTEs), so a ballot costs two statements in all. When the INSERT
@@ -226,11 +227,11 @@ _INSERT_PG = text(
 ).bindparams(*(bindparam(c, type_=_B.c[c].type) for c in (
     "debate_id", "adjudicator_id", "client_id", "winner", "scores", "speakers", "nominations", "status",
     "entered_by_id", "created_at")), bindparam("tournament_id", type_=Integer), bindparam("action", type_=String)
-).columns(id=Integer, version=Integer)
+).columns(id=Integer, version=Integer).execution_options(**NOT_PUBLIC)
 
 _SUPERSEDE = (update(_B).where(_B.c.debate_id == bindparam("d"), _B.c.adjudicator_id == bindparam("a"),
                                _B.c.version < bindparam("v"), _B.c.status == "submitted")
-              .values(status="superseded"))
+              .values(status="superseded").execution_options(**NOT_PUBLIC))
 _AUDIT = insert(_L).values(tournament_id=bindparam("tournament_id"), user_id=bindparam("user_id"),
                            adjudicator_id=bindparam("adjudicator_id"), action=bindparam("action"),
                            object_type="ballot", object_id=bindparam("object_id"),
