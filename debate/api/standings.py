@@ -34,21 +34,21 @@ def _public_gate(league, flag):
 def team_standings(lid):
     league = _league(lid)
     _public_gate(league, "team_standings_released")
-    rows = svc.team_tab(league, public=not _is_staff(league))
-    return jsonify([{"rank": r.rank, "tied": r.tied, "team_id": r.team_id, "name": t.name, "wins": r.wins,
+    rows = svc.team_rows(league, public=not _is_staff(league))
+    return jsonify([{"rank": r.rank, "tied": r.tied, "team_id": r.team_id, "name": name, "wins": r.wins,
                      "speaker_points": r.speaker_points, "draw_strength": r.draw_strength, "margin": r.margin,
                      "average_points": r.average_points, "ballots_won": r.ballots_won,
-                     "separated_by": r.separated_by} for r, t in rows])
+                     "separated_by": r.separated_by} for r, name in rows])
 
 
 @api_bp.get("/leagues/<int:lid>/standings/speakers")
 def speaker_standings(lid):
     league = _league(lid)
     _public_gate(league, "speaker_standings_released")
-    rows = svc.speaker_tab(league, public=not _is_staff(league))
-    return jsonify([{"rank": r.rank, "tied": r.tied, "speaker_id": r.speaker_id, "name": s.name, "team_id": t.id,
-                     "team": t.name, "total": r.total, "average": r.average, "speeches": r.speeches,
-                     "ranked": r.ranked} for r, s, t in rows])
+    rows = svc.speaker_rows(league, public=not _is_staff(league))
+    return jsonify([{"rank": r.rank, "tied": r.tied, "speaker_id": r.speaker_id, "name": name, "team_id": r.team_id,
+                     "team": team, "total": r.total, "average": r.average, "speeches": r.speeches,
+                     "ranked": r.ranked} for r, name, team in rows])
 
 
 @api_bp.post("/leagues/<int:lid>/break")

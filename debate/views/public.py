@@ -151,18 +151,18 @@ def results_part(t, league):
 def standings_part(t, league):
     if not t.team_standings_released:
         return {"available": False}
-    from ..services.standings import team_tab
-    rows = [{"rank": r.rank, "tied": r.tied, "name": tm.name, "wins": r.wins, "points": r.speaker_points}
-            for r, tm in team_tab(league, public=True)]
+    from ..services.standings import team_rows
+    rows = [{"rank": r.rank, "tied": r.tied, "name": name, "wins": r.wins, "points": r.speaker_points}
+            for r, name in team_rows(league, public=True)]
     return {"available": True, "rows": rows}
 
 
 def speakers_part(t, league):
     if not t.speaker_standings_released:
         return {"available": False}
-    from ..services.standings import speaker_tab
-    rows = [{"rank": r.rank, "tied": r.tied, "name": s.name, "team": tm.name, "total": r.total,
-             "average": r.average, "ranked": r.ranked} for r, s, tm in speaker_tab(league, public=True)]
+    from ..services.standings import speaker_rows
+    rows = [{"rank": r.rank, "tied": r.tied, "name": name, "team": team, "total": r.total,
+             "average": r.average, "ranked": r.ranked} for r, name, team in speaker_rows(league, public=True)]
     return {"available": True, "rows": rows}
 
 
