@@ -45,7 +45,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o debate/translations/messages.pot --no-location --sort-output --ignore-dirs=".* _* node_modules bench tests migrations" .
 
 update-catalogs: extract-messages
-	$(BIN)/pybabel -q update -i debate/translations/messages.pot -d debate/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -i debate/translations/messages.pot -d debate/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 bench: setup
 	$(BIN)/python bench/draw.py && $(BIN)/python bench/allocation.py && $(BIN)/python bench/standings.py

@@ -133,6 +133,9 @@ def api(client, make_user):
 
         def patch(self, path, json=None, **kw):
             return client.patch("/api/v1" + path, json=json, headers=self._h(kw), **kw)
+
+        def put(self, path, json=None, **kw):
+            return client.put("/api/v1" + path, json=json, headers=self._h(kw), **kw)
     return Api()
 
 

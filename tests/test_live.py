@@ -336,3 +336,33 @@ def test_home_leads_spectators_to_the_public_pages(api, client):
     # Nothing of the draw itself, and nothing only the tab room sees.
     assert not any(d["gov"]["name"] in html or d["opp"]["name"] in html for d in draw["debates"])
     assert f"/t/{tid}" not in html  # no links into the director's pages
+
+
+def test_a_corrected_motion_reaches_the_projector_only_once_released(app, api, client):
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    lid = _lids(t)["kk"]
+    rnd, _draw = _round(api, t)
+    watcher = socketio.test_client(app)
+    assert _join(watcher, tournament=t["id"], league=lid)["refused"] == []
+    watcher.get_received()
+    assert api.put(f"/rounds/{rnd['id']}/motions/{lid}", {"text": "A hidden correction"}).status_code == 200
+    assert [m for m in watcher.get_received() if m["name"] == "changed"] == []
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "motion": True})
+    watcher.get_received()
+    assert api.put(f"/rounds/{rnd['id']}/motions/{lid}", {"text": "A corrected motion"}).status_code == 200
+    events = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
+    assert any(e.get("what") == "motion" and e.get("league_id") == lid for e in events), events
+    assert all(set(e) <= ALLOWED_KEYS for e in events)
+    assert "A corrected motion" in client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_data(as_text=True)
+    # The director's form does the same.
+    r = client.post("/login", data={"username": "apiuser", "password": "api-password-1",
+                                    "csrf_token": csrf_token(client)})
+    assert r.status_code == 302
+    page = f"/t/{t['id']}/rounds/{rnd['id']}/"
+    r = client.post(page + "motion", data={"league_id": lid, "text": "Corrected from the form",
+                                            "csrf_token": csrf_token(client, page)})
+    assert r.status_code == 302
+    events = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
+    assert any(e.get("what") == "motion" for e in events), events
+    assert "Corrected from the form" in client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_data(as_text=True)
+    watcher.disconnect()

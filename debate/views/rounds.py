@@ -142,7 +142,12 @@ def motion(tid, rid):
     try:
         svc.set_motion(rnd, int(request.form.get("league_id", 0)), text, request.form.get("info_slide"))
         db.session.commit()
-        flash(_("Motion saved. It stays hidden until you release it."), "success")
+        if rnd.motion_released:  # a correction to a shown motion reaches projectors at once
+            from ..live import announce_round
+            announce_round(rnd, "motion")
+            flash(_("Motion corrected. Public pages and projectors show the new text."), "success")
+        else:
+            flash(_("Motion saved. It stays hidden until you release it."), "success")
     except svc.RoundRefused as e:
         _refused(e)
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
