@@ -19,13 +19,25 @@ def _emit(event, payload, room):
         log.exception("emit failed: %s", event)
 
 
-def announce_round(rnd, what: str):
-    """Tell public pages that a round's released state changed."""
+def announce_round(rnd, what: str, league_ids=None):
+    """Tell public pages that a round's released state changed (in every league of the round,
+    or only in `league_ids`)."""
     payload = {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "what": what}
     _emit("changed", payload, f"t{rnd.tournament_id}")
     for rl in rnd.leagues:
-        _emit("changed", {**payload, "league_id": rl.league_id}, f"l{rl.league_id}")
+        if league_ids is None or rl.league_id in league_ids:
+            _emit("changed", {**payload, "league_id": rl.league_id}, f"l{rl.league_id}")
     _emit("staff", payload, f"staff{rnd.tournament_id}")
+
+
+def announce_motion_edit(rnd, league_id: int) -> bool:
+    """After a league's motion was saved (and committed): a correction to a motion spectators
+    already see reaches them at once; an unreleased one is nobody's news. Returns whether the
+    motion was public."""
+    if not rnd.motion_released:
+        return False
+    announce_round(rnd, "motion", league_ids={league_id})
+    return True
 
 
 def announce_ballot(debate, ballot_id: int, what: str):

@@ -339,11 +339,13 @@ def test_home_leads_spectators_to_the_public_pages(api, client):
 
 
 def test_a_corrected_motion_reaches_the_projector_only_once_released(app, api, client):
-    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk", "ru"))
     lid = _lids(t)["kk"]
     rnd, _draw = _round(api, t)
-    watcher = socketio.test_client(app)
+    watcher, other = socketio.test_client(app), socketio.test_client(app)
     assert _join(watcher, tournament=t["id"], league=lid)["refused"] == []
+    ru = _lids(t)["ru"]
+    assert f"l{ru}" in _join(other, tournament=t["id"], league=ru)["rooms"]
     watcher.get_received()
     assert api.put(f"/rounds/{rnd['id']}/motions/{lid}", {"text": "A hidden correction"}).status_code == 200
     assert [m for m in watcher.get_received() if m["name"] == "changed"] == []
@@ -365,4 +367,12 @@ def test_a_corrected_motion_reaches_the_projector_only_once_released(app, api, c
     events = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
     assert any(e.get("what") == "motion" for e in events), events
     assert "Corrected from the form" in client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_data(as_text=True)
+    # Only the corrected league's pages are told; a malformed league is refused, not a 500.
+    told = [m["args"][0] for m in other.get_received() if m["name"] == "changed"]
+    assert told and not [e for e in told if e.get("what") == "motion" and e.get("league_id") == ru], told
+    r = client.post(page + "motion", data={"league_id": "kk", "text": "Lost?",
+                                            "csrf_token": csrf_token(client, page)}, follow_redirects=True)
+    assert r.status_code == 200 and "Lost?" not in client.get(
+        f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_data(as_text=True)
     watcher.disconnect()
+    other.disconnect()

@@ -150,9 +150,8 @@ def put_motion(rid, lid):
         db.session.rollback()
         raise refused(e)
     db.session.commit()
-    if rnd.motion_released:  # a correction to a shown motion reaches projectors at once
-        from ..live import announce_round
-        announce_round(rnd, "motion")
+    from ..live import announce_motion_edit
+    announce_motion_edit(rnd, lid)
     return jsonify({"round_id": rnd.id, "league_id": lid, "text": " ".join(data["text"].split())})
 
 

@@ -140,11 +140,11 @@ def motion(tid, rid):
         flash(error_text("required"), "error")
         return redirect(url_for("rounds.show", tid=t.id, rid=rid))
     try:
-        svc.set_motion(rnd, int(request.form.get("league_id", 0)), text, request.form.get("info_slide"))
+        league_id = _int_arg(request.form, "league_id")  # anything else: "unknown league"
+        svc.set_motion(rnd, league_id, text, request.form.get("info_slide"))
         db.session.commit()
-        if rnd.motion_released:  # a correction to a shown motion reaches projectors at once
-            from ..live import announce_round
-            announce_round(rnd, "motion")
+        from ..live import announce_motion_edit
+        if announce_motion_edit(rnd, league_id):
             flash(_("Motion corrected. Public pages and projectors show the new text."), "success")
         else:
             flash(_("Motion saved. It stays hidden until you release it."), "success")
