@@ -1,12 +1,18 @@
 """The tab system for Kazakhstan's national school debate tournament (APF)."""
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import models, public_cache  # noqa: F401  (models: register the tables)
+from .api import api_bp
+from .cli import debate_cli
 from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .i18n import remember_choice, select_locale
+from .views import register_views
+from .web import install_web_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +41,6 @@ def _sqlite_begin(conn):
     (busy_timeout). Page views and API reads begin a plain deferred read transaction."""
     if conn.dialect.name != "sqlite":
         return
-    from flask import has_request_context, request
     writing = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
@@ -45,8 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
                 instance_path=str(ROOT / "instance"))
     app.config.update(build_config(ROOT, config))
 
-    from . import models  # noqa: F401  (register the tables)
-    from .i18n import remember_choice, select_locale
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
@@ -54,16 +57,11 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE"), cors_allowed_origins=[])
-    from . import public_cache
     public_cache.init_app(app)
     app.after_request(remember_choice)
 
-    from .views import register_views
     register_views(app)
-    from .api import api_bp
     app.register_blueprint(api_bp)
-    from .cli import debate_cli
     app.cli.add_command(debate_cli)
-    from .web import install_web_helpers
     install_web_helpers(app)
     return app

@@ -1,10 +1,15 @@
 """`flask --app wsgi debate ...` commands."""
+import json as _json
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .demo import create_demo, existing_demo
 from .extensions import db
-from .models import User
+from .models import TournamentMember, User
+from .services.accounts import create_user
+from .services.transfer import ImportRefused, dumps, export_tournament, import_tournament
 
 debate_cli = AppGroup("debate", help="Tab system commands.")
 
@@ -14,7 +19,6 @@ debate_cli = AppGroup("debate", help="Tab system commands.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_director(username, password):
     """Create a director account (or reset its password)."""
-    from .services.accounts import create_user
     if len(password) < 8:
         raise click.ClickException("The password must have at least 8 characters.")
     user = db.session.scalar(select(User).where(User.username == username))
@@ -33,7 +37,6 @@ def create_director(username, password):
 @click.option("--reuse", is_flag=True, help="Keep an existing demo tournament; only print a new password.")
 def demo(username, password, reuse):
     """Create a republican-stage tournament like the 2023 one, with a demo director."""
-    from .demo import create_demo, existing_demo
     found = existing_demo(username) if reuse else None
     if found:
         t, user, pw = found[0], found[1], password or __import__("secrets").token_urlsafe(9)
@@ -51,7 +54,6 @@ def demo(username, password, reuse):
               help="Write to this file (default: standard output).")
 def export_cmd(tournament_id, output):
     """Write a whole tournament as JSON (see docs/backup.md)."""
-    from .services.transfer import dumps, export_tournament
     try:
         data = export_tournament(tournament_id)
     except LookupError as e:
@@ -66,10 +68,7 @@ def export_cmd(tournament_id, output):
 @click.option("--director", default=None, help="Also make this existing account a director of the import.")
 def import_cmd(path, name, director):
     """Create a tournament from a JSON export, as a new tournament with new ids."""
-    import json as _json
 
-    from .models import TournamentMember
-    from .services.transfer import ImportRefused, import_tournament
     try:
         data = _json.load(path)
     except ValueError as e:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .extensions import db
-from .models import User
+from .models import Tournament, TournamentMember, User
 from .regions import REGIONS
 from .services.accounts import create_user
 from .services.participants import add_adjudicators, add_rooms, add_teams
@@ -137,7 +137,6 @@ def create_demo(username="demo", password=None, seed=2023):
 
 def existing_demo(username="demo"):
     """The demo director and their newest tournament, if the demo was made before."""
-    from .models import Tournament, TournamentMember
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         return None

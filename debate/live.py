@@ -6,8 +6,15 @@ only what the public may see: a hint of what changed; clients then fetch the pub
 (which applies the release rules) so an event can never leak unreleased data.
 """
 import logging
+import time
 
-from .extensions import socketio
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room
+from sqlalchemy import select
+
+from .extensions import db, socketio
+from .models import League, Round, Tournament
 
 log = logging.getLogger("debate.live")
 
@@ -73,7 +80,6 @@ def announce_problem(tournament_id):
 # ----- the client side of the rooms: joining, and the state a client asks for after a reconnect -----
 
 def _now_ms() -> int:
-    import time
     return int(time.time() * 1000)
 
 
@@ -88,11 +94,6 @@ def on_join(data=None):
     """{"tournament": tid, "league": lid, "staff": bool} -> joins "t<tid>", "l<lid>" (the league must
     belong to the tournament) and, for a signed-in user who works on the tournament, "staff<tid>".
     Answers (Socket.IO ack) with the rooms joined and the server's clock."""
-    from flask import request
-    from flask_login import current_user
-    from flask_socketio import join_room
-    from .extensions import db
-    from .models import League, Tournament
     data = data if isinstance(data, dict) else {}
     tid, lid = _int(data.get("tournament")), _int(data.get("league"))
     joined, refused = [], []
@@ -122,9 +123,6 @@ def on_join(data=None):
 
 def public_state(t) -> dict:
     """What a reconnecting public client needs to know it is up to date: release flags only."""
-    from sqlalchemy import select
-    from .extensions import db
-    from .models import Round
     rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)).all()
     return {"tournament_id": t.id, "server_time": _now_ms(),
             "rounds": [{"id": r.id, "draw_released": bool(r.draw_released), "motion_released": r.motion_released,
@@ -136,8 +134,6 @@ def public_state(t) -> dict:
 def on_state(data=None):
     """Ack with the tournament's public release state and the server time (clients call it on every
     (re)connect, then re-fetch their page's JSON, so nothing said while they were away is missed)."""
-    from .extensions import db
-    from .models import Tournament
     data = data if isinstance(data, dict) else {}
     tid = _int(data.get("tournament"))
     t = db.session.get(Tournament, tid) if tid is not None else None

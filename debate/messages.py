@@ -48,7 +48,6 @@ ERRORS = {
     "own_entry": lambda p: _("A ballot you entered must be confirmed by another member of the tab staff."),
     "busy": lambda p: _("The server is busy; please send again."),
     "not_released": lambda p: _("This has not been released yet."),
-    "break_too_small": lambda p: _("At least two teams must break."),
     "include_wrong_count": lambda p: _("Choose exactly %(n)s of the tied teams.", n=p.get("expected")),
     "include_not_at_cut": lambda p: _("Only teams tied at the cut can be chosen."),
     "locked": lambda p: _("This seat is locked; unlock it first."),
@@ -75,6 +74,19 @@ ERRORS = {
     "not_enough_adjudicators": lambda p: _("Not enough adjudicators for a full panel."),
     "no_language_match": lambda p: _("No free adjudicator judges in this language."),
     "conflicts": lambda p: _("Every free adjudicator has a conflict with these teams."),
+    "appeal_bad_team_or_code": lambda p: _("The team name or the appeal code is not right."),
+    "appeal_too_many_attempts": lambda p: _("Too many wrong codes for this team. Try again in an hour or ask the tab room."),
+    "appeal_unknown_round": lambda p: _("Choose the round."),
+    "appeal_not_open": lambda p: _("The results of this round have not been announced yet."),
+    "appeal_window_closed": lambda p: _("The time for appeals against this round has ended."),
+    "appeal_team_not_in_round": lambda p: _("This team did not debate in that round."),
+    "appeal_text_length": lambda p: _("Describe the appeal in 10 to 3000 characters."),
+    "appeal_already_pending": lambda p: _("This team already has an appeal on this round waiting for a decision."),
+    "appeal_no_debate": lambda p: _("The appeal is not about a debate, so there is no ballot to correct."),
+    "season_cycle": lambda p: _("A tournament cannot qualify into itself or an earlier stage of its own season."),
+    "not_qualifying_target": lambda p: _("This tournament does not qualify into that one."),
+    "tournament_not_finished": lambda p: _("The tournament is not finished: some debates have no confirmed result."),
+    "promote_how": lambda p: _("Choose the breaking teams or a number of teams per league."),
 }
 
 

@@ -36,6 +36,7 @@ import re
 import threading
 import time
 
+import redis
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -129,7 +130,6 @@ class PublicCache:
         self.key = f"{app.config['SOCKETIO_CHANNEL']}:public-version"
         self.redis = None
         if app.config.get("REDIS_URL") and self.ttl > 0:
-            import redis
             # A few connections, shared: a herd of a thousand requests must not open a thousand
             # (measured: 300 concurrent fetches took 4x longer with a connection each).
             pool = redis.BlockingConnectionPool.from_url(app.config["REDIS_URL"], max_connections=8, timeout=2,

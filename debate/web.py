@@ -4,15 +4,19 @@ import json
 import logging
 import secrets
 import time
+from urllib.parse import urlsplit
 
-from flask import abort, g, render_template, request
-from flask_babel import format_date, format_datetime, gettext as _
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import i18n
-from .messages import error_text
 from .extensions import db, login_manager
+from .messages import error_text, field_errors_text
+from .models import Tournament, User
+from .services.errors import Refused
 
 log = logging.getLogger("debate.requests")
 
@@ -22,7 +26,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def tournament_for(tid: int, roles=("director", "staff")):
     """The tournament if the logged-in user works on it in one of these roles; else 404/403."""
-    from .models import Tournament
     t = db.session.get(Tournament, tid)
     if t is None:
         abort(404)
@@ -77,6 +80,34 @@ def _ids_in_range():
         abort(404)
 
 
+def on_refusal(url: str) -> str:
+    """Where the page handler sends the user back if the service refuses (a view that redirects to
+    the same place on success calls `return redirect(on_refusal(url))` around its work)."""
+    g.on_refusal = url
+    return url
+
+
+def _same_site_referrer():
+    ref = request.referrer
+    if not ref:
+        return None
+    parts = urlsplit(ref)
+    return ref if parts.scheme in ("http", "https") and parts.netloc == request.host else None
+
+
+def page_refusal(e: Refused):
+    """A service refused what a page asked: nothing of it is kept; a form post goes back where it
+    came from with the reason, a page that cannot be shown says why."""
+    db.session.rollback()
+    message = error_text(e.code, e.params)
+    if e.fields:
+        message = "; ".join(field_errors_text(e.fields).values())
+    if request.method in ("GET", "HEAD"):
+        return _error_page(e.status, _("Not possible"), message)
+    flash(message, "error")
+    return redirect(g.get("on_refusal") or _same_site_referrer() or url_for("director.tournaments"))
+
+
 def install_web_helpers(app):
     app.before_request(_start_request)
     app.before_request(_ids_in_range)
@@ -90,6 +121,8 @@ def install_web_helpers(app):
     )
     app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""
+
+    app.register_error_handler(Refused, page_refusal)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -124,5 +157,4 @@ def _make_handler(status):
 
 @login_manager.user_loader
 def _load_user(user_id):
-    from .models import User
     return db.session.get(User, int(user_id))

@@ -12,6 +12,7 @@ from debate.extensions import db
 from debate.models import Appeal, AuditEntry, Debate, LoginAttempt, Round, Team, Tournament, TournamentMember, User
 from debate.services import appeals as svc
 from debate.services.awards import team_codes
+from debate.services.errors import Refused
 from tests.flow import run_prelim_round, setup_tournament
 
 TEXT = "The adjudicator mixed up the speaker scores of our second speaker."
@@ -43,7 +44,7 @@ def _file(r, now, code=None, text=TEXT, team=None):
 
 
 def _refused(fn):
-    with pytest.raises(svc.AppealRefused) as e:
+    with pytest.raises(Refused) as e:
         fn()
     db.session.rollback()
     return e.value.code
@@ -105,7 +106,7 @@ def test_wrong_code_is_counted_and_refused_after_the_limit(app, released):
     wrong = "A" * 16 if released["code"] != "A" * 16 else "B" * 16
     with app.app_context():
         for _ in range(svc.APPEAL_MAX_FAILURES):
-            with pytest.raises(svc.AppealRefused) as e:
+            with pytest.raises(Refused) as e:
                 _file(released, now, code=wrong)
             assert e.value.code == "appeal_bad_team_or_code" and e.value.params.get("record")
             db.session.commit()

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from debate.extensions import db, socketio
 from debate.models import Adjudicator, AuditEntry, Ballot
 from debate.services import ballots as svc
+from debate.services.errors import Refused
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament
 
@@ -290,7 +291,7 @@ def test_staff_entry_returns_the_stored_ballot_and_refreshes_older_ones(app, dra
         assert (entry.action, entry.user_id) == ("ballot_entered_for_adjudicator", uid)
         again, created = svc.submit_ballot(adj, _body(d, client_id=second.client_id))
         assert not created and again.id == second.id
-        with pytest.raises(svc.BallotRefused) as e:
+        with pytest.raises(Refused) as e:
             svc.submit_ballot(adj, _body(draw["debates"][1]))
         assert e.value.code == "not_on_panel"
         db.session.rollback()

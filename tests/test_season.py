@@ -3,10 +3,20 @@ on adjudicators who judged the same teams at an earlier stage (issue 9, item 5).
 from sqlalchemy import or_, select
 
 from debate.extensions import db
-from debate.models import (Adjudicator, BreakSeed, Debate, DebateAdjudicator, Promotion, Team, Tournament,
-                           TournamentMember, User)
+from debate.models import (
+    Adjudicator,
+    BreakSeed,
+    Debate,
+    DebateAdjudicator,
+    Promotion,
+    Team,
+    Tournament,
+    TournamentMember,
+    User,
+)
 from debate.services import season as season_svc
 from debate.services import standings as standings_svc
+from debate.services.errors import Refused
 from tests.test_awards import post, run_tournament
 
 
@@ -89,7 +99,7 @@ def test_promote_top_n_per_league(app, api, client):
             try:
                 season_svc.promote(src, tgt, None, how="top", n=bad)
                 raise AssertionError("accepted n=%r" % bad)
-            except season_svc.SeasonRefused as e:
+            except Refused as e:
                 assert e.code == "promote_how"
 
 
@@ -101,14 +111,14 @@ def test_promote_refused_into_a_tournament_not_qualified_for(app, api, client):
         try:
             season_svc.promote(src, tgt, None)
             raise AssertionError("promoted into a tournament it does not qualify for")
-        except season_svc.SeasonRefused as e:
+        except Refused as e:
             assert (e.status, e.code) == (409, "not_qualifying_target")
         # and a cycle is refused
         src.qualifies_for_id = tid
         try:
             season_svc.set_qualifies_for(tgt, src, None)
             raise AssertionError("cycle accepted")
-        except season_svc.SeasonRefused as e:
+        except Refused as e:
             assert e.code == "season_cycle"
 
 

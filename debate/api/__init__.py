@@ -1,10 +1,6 @@
-"""JSON API v1 (contract: shared/spec/api-v1.md)."""
-from flask import Blueprint
+"""JSON API v1 (contract: shared/spec/api-v1.md). The blueprint and its error handlers are in
+`common.py`; importing the endpoint modules registers their routes on it."""
+from . import auth, ballots, meta, participants, rounds, standings, tournaments  # noqa: F401
+from .common import api_bp
 
-from ..extensions import csrf
-
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.
-csrf.exempt(api_bp)
-
-from . import auth, tournaments, participants, meta, rounds, ballots, standings  # noqa: E402,F401
+__all__ = ["api_bp"]

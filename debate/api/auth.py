@@ -3,8 +3,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..services.accounts import check_login
-from . import api_bp
-from .common import error_response, issue_token, json_body
+from .common import api_bp, error_response, issue_token, json_body
 
 
 @api_bp.post("/auth/token")

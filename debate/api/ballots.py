@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..live import announce_ballot, announce_ballot_submitted
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Ballot, Debate
 from ..services import ballots as svc
-from . import api_bp
-from .common import MAX_INT, ApiError, bearer_user, json_body, require_token, tournament_or_error
+from .common import MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
 
 
@@ -27,13 +27,6 @@ def ballot_json(b):
             "version": b.version, "winner": b.winner, "scores": b.scores, "speakers": b.speakers,
             "nominations": b.nominations, "client_id": b.client_id,
             "created_at": b.created_at.isoformat() if b.created_at else None}
-
-
-def refused(e: svc.BallotRefused):
-    fields = field_errors_text(e.fields) if e.fields else None
-    message = _("Some values are not valid; nothing was stored.") if e.code == "validation_failed" \
-        else error_text(e.code)
-    return ApiError(e.status, e.code, message, fields)
 
 
 @api_bp.post("/ballots")
@@ -63,12 +56,8 @@ def submit():
     except svc.UnknownKey:
         db.session.rollback()
         raise ApiError(401, "unauthorized", _("A valid adjudicator key is required."))
-    except svc.BallotRefused as e:
-        db.session.rollback()
-        raise refused(e)
     db.session.commit()
     if created:  # after the commit: the tab room never hears of a ballot that is not stored
-        from ..live import announce_ballot_submitted
         announce_ballot_submitted(ballot.tournament_id, ballot.round_id, ballot.debate_id, ballot.id)
     return jsonify(ballot_json(ballot)), (201 if created else 200)
 
@@ -80,13 +69,8 @@ def confirm(bid):
     if ballot is None:
         raise ApiError(404, "not_found", _("No such ballot."))
     tournament_or_error(ballot.debate.round.tournament_id)
-    try:
-        svc.confirm_ballot(ballot, g.api_user)
-    except svc.BallotRefused as e:
-        db.session.rollback()
-        raise refused(e)
+    svc.confirm_ballot(ballot, g.api_user)
     db.session.commit()
-    from ..live import announce_ballot
     announce_ballot(ballot.debate, ballot.id, "confirmed")
     return jsonify({"id": ballot.id, "status": ballot.status})
 

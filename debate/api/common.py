@@ -3,13 +3,18 @@ import hashlib
 import secrets
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
-from ..messages import field_errors_text
+from ..extensions import csrf, db
+from ..messages import error_text, field_errors_text
 from ..models import ApiToken, Tournament
+from ..services.errors import Refused
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.
+csrf.exempt(api_bp)
 
 
 class ApiError(Exception):
@@ -23,6 +28,24 @@ def error_response(status, code, message, fields=None, **extra):
     if fields:
         body["error"]["fields"] = fields
     return jsonify(body), status
+
+
+def api_error(e: ApiError):
+    return error_response(e.status, e.code, e.message, e.fields, **e.extra)
+
+
+def refusal(e: Refused):
+    """Every service refusal met by an API request: nothing of it is stored, and the caller is
+    told the code, the words for it and, for a body, the fields in error."""
+    db.session.rollback()
+    message = _("Some values are not valid; nothing was stored.") if e.code == "validation_failed" \
+        else error_text(e.code, e.params)
+    extra = {"details": e.params} if e.params else {}
+    return error_response(e.status, e.code, message, field_errors_text(e.fields) if e.fields else None, **extra)
+
+
+api_bp.register_error_handler(ApiError, api_error)
+api_bp.register_error_handler(Refused, refusal)
 
 
 def validation_error(errors: dict):

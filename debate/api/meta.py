@@ -3,7 +3,7 @@ from sqlalchemy import select, text
 
 from ..extensions import db
 from ..models import Region
-from . import api_bp
+from .common import api_bp
 from .openapi import build_spec
 
 

@@ -5,8 +5,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Adjudicator, Room, Team
 from ..services import participants as svc
-from . import api_bp
-from .common import json_body, require_token, tournament_or_error, validation_error
+from .common import api_bp, json_body, require_token, tournament_or_error, validation_error
 from .serializers import adjudicator_json, room_json, team_json
 
 

@@ -4,16 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Bye, Debate, DebateAdjudicator, Round
 from ..services import rounds as svc
-from . import api_bp
-from .common import ApiError, bearer_user, json_body, require_token, tournament_or_error
+from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
-
-
-def refused(e):
-    return ApiError(e.status, e.code, error_text(e.code, e.params), extra={"details": e.params} if e.params else None)
 
 
 def round_json(rnd):
@@ -42,9 +38,6 @@ def create_round(tid):
     try:
         rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"),
                                {int(k): v for k, v in motions.items() if isinstance(v, dict)}, user=g.api_user)
-    except svc.RoundRefused as e:
-        db.session.rollback()
-        raise refused(e)
     except (TypeError, ValueError):
         db.session.rollback()
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
@@ -63,13 +56,8 @@ def list_rounds(tid):
 @require_token
 def generate(rid):
     rnd = _round_for_director(rid)
-    try:
-        svc.generate_draw(rnd, regenerate=request.args.get("regenerate") == "1", user=g.api_user)
-    except svc.RoundRefused as e:
-        db.session.rollback()
-        raise refused(e)
+    svc.generate_draw(rnd, regenerate=request.args.get("regenerate") == "1", user=g.api_user)
     db.session.commit()
-    from ..live import announce_round
     announce_round(rnd, "draw")
     return jsonify(draw_json(rnd, private=True)), 201
 
@@ -124,14 +112,9 @@ def release(rid):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
     if "silent" in data:
         rnd.silent = bool(data["silent"])
-    try:
-        svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
-                    user=g.api_user)
-    except svc.RoundRefused as e:
-        db.session.rollback()
-        raise refused(e)
+    svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
+                user=g.api_user)
     db.session.commit()
-    from ..live import announce_round
     announce_round(rnd, "release")
     return jsonify(round_json(rnd))
 
@@ -144,13 +127,8 @@ def put_motion(rid, lid):
     if not isinstance(data, dict) or not str(data.get("text") or "").strip():
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
                        {"text": error_text("required")})
-    try:
-        svc.set_motion(rnd, lid, data.get("text"), data.get("info_slide"))
-    except svc.RoundRefused as e:
-        db.session.rollback()
-        raise refused(e)
+    svc.set_motion(rnd, lid, data.get("text"), data.get("info_slide"))
     db.session.commit()
-    from ..live import announce_motion_edit
     announce_motion_edit(rnd, lid)
     return jsonify({"round_id": rnd.id, "league_id": lid, "text": " ".join(data["text"].split())})
 

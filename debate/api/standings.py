@@ -3,14 +3,13 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..live import announce_tournament
 from ..messages import error_text
 from ..models import Debate, League, Round
 from ..services import standings as svc
-from ..services.rounds import ELIM_KINDS, RoundRefused
-from . import api_bp
-from .common import ApiError, bearer_user, json_body, require_token, tournament_or_error
+from ..services.rounds import ELIM_KINDS
+from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, _obj, _op
-from .rounds import refused
 
 
 def _league(lid):
@@ -65,11 +64,7 @@ def make_break(lid):
         include = [int(x) for x in include] if include is not None else None
     except (TypeError, ValueError):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
-    try:
-        seeds = svc.make_break(league, size, include=include, user=g.api_user)
-    except RoundRefused as e:
-        db.session.rollback()
-        raise refused(e)
+    seeds = svc.make_break(league, size, include=include, user=g.api_user)
     db.session.commit()
     return jsonify([{"seed": s, "team_id": t} for s, t in seeds]), 201
 
@@ -112,7 +107,6 @@ def release_tabs(tid):
         if key in data:
             setattr(t, f"{key}_released", bool(data[key]))
     db.session.commit()
-    from ..live import announce_tournament
     announce_tournament(t)
     return jsonify({k: getattr(t, f"{k}_released") for k in ("team_standings", "speaker_standings", "bracket")})
 

@@ -5,14 +5,8 @@ from ..extensions import db
 from ..models import Tournament, TournamentMember
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
-from . import api_bp
-from .common import ApiError, error_response, json_body, require_token, tournament_or_error, validation_error
+from .common import ApiError, api_bp, json_body, require_token, tournament_or_error, validation_error
 from .serializers import tournament_json
-
-
-@api_bp.errorhandler(ApiError)
-def _api_error(e):
-    return error_response(e.status, e.code, e.message, e.fields, **e.extra)
 
 
 @api_bp.post("/tournaments")

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..settings import get_setting
 from ._common import created_at
 
 STAGES = ("district", "city", "regional", "republican")
@@ -44,7 +45,6 @@ class Tournament(db.Model):
                                                    cascade="all, delete-orphan")
 
     def setting(self, key: str):
-        from ..settings import get_setting
         return get_setting(self, key)
 
 

@@ -23,19 +23,14 @@ from ..extensions import db
 from ..models import Appeal, AuditEntry, Ballot, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
 from . import ballots as ballots_svc
-from .awards import normalise_code, team_code
-from .ballots import audit
+from .audit import audit
+from .awards import normalise_code, team_code, team_codes
+from .errors import Refused
 
 APPEAL_MAX_FAILURES = 5
 APPEAL_FAILURE_SECONDS = 3600
 TEXT_MIN, TEXT_MAX = 10, 3000
 DECISIONS = ("upheld", "partly", "rejected")
-
-
-class AppealRefused(Exception):
-    def __init__(self, status, code, params=None):
-        super().__init__(code)
-        self.status, self.code, self.params = status, code, params or {}
 
 
 def _aware(dt):
@@ -105,39 +100,39 @@ def _debate_of(rnd, team):
 
 def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> Appeal:
     """Check the team, its code, the round and the window; store the appeal. Raises
-    AppealRefused. A wrong code is recorded (the caller must commit even on refusal so the
+    Refused. A wrong code is recorded (the caller must commit even on refusal so the
     count holds; see record_failure)."""
     now = _aware(now)
     team = _find_team(t, team_name)
     if team is None:
-        raise AppealRefused(422, "appeal_bad_team_or_code")
+        raise Refused(422, "appeal_bad_team_or_code")
     if _failures(team.id, now) >= APPEAL_MAX_FAILURES:
-        raise AppealRefused(429, "appeal_too_many_attempts")
+        raise Refused(429, "appeal_too_many_attempts")
     stored = db.session.scalar(select(TeamAppealCode.code).where(TeamAppealCode.team_id == team.id))
     if stored is None or not hmac.compare_digest(stored, normalise_code(code)):
         db.session.add(LoginAttempt(username=f"appeal:{team.id}", at=now))
-        raise AppealRefused(422, "appeal_bad_team_or_code", {"record": True})
+        raise Refused(422, "appeal_bad_team_or_code", {"record": True})
     rnd = db.session.get(Round, int(round_id)) if str(round_id or "").isdigit() else None
     if rnd is None or rnd.tournament_id != t.id:
-        raise AppealRefused(422, "appeal_unknown_round")
+        raise Refused(422, "appeal_unknown_round")
     w = window(rnd)
     if w is None or now < w[0]:
-        raise AppealRefused(409, "appeal_not_open")
+        raise Refused(409, "appeal_not_open")
     if now >= w[1]:
-        raise AppealRefused(409, "appeal_window_closed", {"closed": w[1]})
+        raise Refused(409, "appeal_window_closed", {"closed": w[1]})
     debate = _debate_of(rnd, team)
     had_bye = db.session.scalar(select(Bye.id).where(Bye.round_id == rnd.id, Bye.team_id == team.id))
     if debate is None and had_bye is None:
-        raise AppealRefused(422, "appeal_team_not_in_round")
+        raise Refused(422, "appeal_team_not_in_round")
     text = (text or "").strip()
     if len(text) < TEXT_MIN or len(text) > TEXT_MAX:
-        raise AppealRefused(422, "appeal_text_length", {"min": TEXT_MIN, "max": TEXT_MAX})
+        raise Refused(422, "appeal_text_length", {"min": TEXT_MIN, "max": TEXT_MAX})
     if filed_by not in ("team", "coach"):
         filed_by = "team"
     pending = db.session.scalar(select(func.count()).select_from(Appeal).where(
         Appeal.team_id == team.id, Appeal.round_id == rnd.id, Appeal.status == "pending"))
     if pending:
-        raise AppealRefused(409, "appeal_already_pending")
+        raise Refused(409, "appeal_already_pending")
     appeal = Appeal(tournament_id=t.id, round_id=rnd.id, team_id=team.id, debate_id=debate.id if debate else None,
                     filed_by=filed_by, text=text, filed_at=now, status="pending", correction_ballot_ids=[])
     db.session.add(appeal)
@@ -150,10 +145,10 @@ def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> App
 
 def decide(appeal, user, decision, text, now) -> Appeal:
     if decision not in DECISIONS:
-        raise AppealRefused(422, "choice")
+        raise Refused(422, "choice")
     text = (text or "").strip()
     if not text:
-        raise AppealRefused(422, "required")
+        raise Refused(422, "required")
     appeal.status, appeal.decision = decision, text[:TEXT_MAX]
     appeal.decided_by_id, appeal.decided_at = user.id, _aware(now)
     audit(appeal.tournament_id, "appeal_decided", appeal, user=user, decision=decision, text=appeal.decision,
@@ -165,7 +160,7 @@ def enter_correction(appeal, user, adjudicator, data: dict) -> Ballot:
     """A corrected ballot for one panellist of the appealed debate: the next version of their
     ballot, entered by the director; another member of the tab staff confirms it."""
     if appeal.debate_id is None:
-        raise AppealRefused(422, "appeal_no_debate")
+        raise Refused(422, "appeal_no_debate")
     data = {**data, "debate_id": appeal.debate_id, "client_id": f"appeal-{appeal.id}-{uuid.uuid4().hex[:16]}"}
     ballot, _created = ballots_svc.submit_ballot(adjudicator, data, entered_by=user)
     appeal.correction_ballot_ids = [*(appeal.correction_ballot_ids or []), ballot.id]
@@ -197,9 +192,8 @@ def export_csv(t, headers: dict, status_names: dict, round_title) -> str:
 
 
 def ensure_team_codes(t) -> dict:
-    from .awards import team_codes
     return team_codes(t)
 
 
-__all__ = ["AppealRefused", "file_appeal", "decide", "enter_correction", "window", "window_open", "open_rounds",
+__all__ = ["Refused", "file_appeal", "decide", "enter_correction", "window", "window_open", "open_rounds",
            "results_announced_at", "appeals_of", "export_csv", "team_code", "ensure_team_codes"]

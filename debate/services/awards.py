@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Award, Debate, League, NominationChoice, Round, Speaker, Team, TeamAppealCode
 from ..models.awards import new_verification_code
-from .ballots import audit
 from . import standings as standings_svc
+from .audit import audit
 
 PLACINGS = ("champion", "finalist", "semifinalist", "quarterfinalist", "octofinalist")
 LOSER_PLACING = {"final": "finalist", "semifinal": "semifinalist", "quarterfinal": "quarterfinalist",

@@ -7,18 +7,13 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, text, update
 
 from ..extensions import db
-from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker,
-                      Tournament)
+from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker, Tournament
 from ..public_cache import NOT_PUBLIC
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
+from .audit import audit
+from .errors import Refused
 from .history import compute_result
-
-
-class BallotRefused(Exception):
-    def __init__(self, status, code, fields=None):
-        super().__init__(code)
-        self.status, self.code, self.fields = status, code, fields or {}
 
 
 class UnknownKey(Exception):
@@ -61,7 +56,7 @@ def _clean(data, debate, rules, ids=None):
     winner = data.get("winner")
     raw_scores = data.get("scores") or {}
     if not isinstance(raw_scores, dict):
-        raise BallotRefused(422, "validation_failed", {"scores": ("required", {})})
+        raise Refused(422, "validation_failed", fields={"scores": ("required", {})})
     scores = {}
     for role in ROLES:
         if role in raw_scores and raw_scores[role] not in (None, ""):
@@ -90,17 +85,11 @@ def _clean(data, debate, rules, ids=None):
                 errors[f"nominations.{kind}"] = ("not_in_team", {})
             clean_noms[kind] = sid
     if errors:
-        raise BallotRefused(422, "validation_failed", errors)
+        raise Refused(422, "validation_failed", fields=errors)
     if not speakers and scores:
         speakers = {"PM": gov_ids[0], "MG": gov_ids[1], "LO": opp_ids[0], "MO": opp_ids[1]}
     speakers = {k: int(v) for k, v in speakers.items() if k in ROLES}
     return winner, {k: float(v) for k, v in scores.items()}, speakers, clean_noms
-
-
-def audit(tournament_id, action, obj, user=None, adjudicator_id=None, **details):
-    db.session.add(AuditEntry(tournament_id=tournament_id, user_id=user.id if user else None,
-                              adjudicator_id=adjudicator_id, action=action, object_type=type(obj).__name__.lower(),
-                              object_id=obj.id, details=details))
 
 
 # ----- storing a submission -----
@@ -255,7 +244,7 @@ def _debate_id(data):
 
 def submit_with_key(key: str, data: dict) -> tuple[StoredBallot, bool]:
     """An adjudicator's own submission (API): the key is checked in the same query that reads
-    the seat. Raises UnknownKey, or BallotRefused. The caller commits."""
+    the seat. Raises UnknownKey, or Refused. The caller commits."""
     if not key or len(key) > 64:
         raise UnknownKey()
     seat = _read_seat(_debate_id(data), key=key)
@@ -269,7 +258,7 @@ def submit_as(adjudicator_id: int, data: dict, entered_by=None) -> tuple[StoredB
     """A submission for a known adjudicator (the phone form; staff typing in a paper ballot)."""
     seat = _read_seat(_debate_id(data), adjudicator_id=adjudicator_id)
     if seat is None:
-        raise BallotRefused(403, "not_on_panel")
+        raise Refused(403, "not_on_panel")
     return _submit(seat, data, entered_by)
 
 
@@ -290,14 +279,14 @@ def submit_ballot(adj, data: dict, entered_by=None):
 def _submit(seat: _Seat, data: dict, entered_by) -> tuple[StoredBallot, bool]:
     client_id = str(data.get("client_id") or "").strip()
     if not client_id or len(client_id) > 64:
-        raise BallotRefused(422, "validation_failed", {"client_id": ("required", {})})
+        raise Refused(422, "validation_failed", fields={"client_id": ("required", {})})
     try:
         if _debate_id(data) is None:
-            raise BallotRefused(422, "validation_failed", {"debate_id": ("required", {})})
+            raise Refused(422, "validation_failed", fields={"debate_id": ("required", {})})
         if seat.debate_id is None:
-            raise BallotRefused(403, "not_on_panel")
+            raise Refused(403, "not_on_panel")
         winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers)
-    except BallotRefused:
+    except Refused:
         # A retry of a stored submission is answered with the stored ballot, whatever it says now.
         existing = _stored_by_client_id(client_id)
         if existing is None:
@@ -331,22 +320,22 @@ def _submit(seat: _Seat, data: dict, entered_by) -> tuple[StoredBallot, bool]:
                 "details": {"version": version, "winner": winner, "scores": scores}, "at": now})
         return StoredBallot(bid, seat.debate_id, seat.adjudicator_id, client_id, version, winner, scores, speakers,
                             noms, "submitted", now, seat.tournament_id, seat.round_id), True
-    raise BallotRefused(409, "busy")
+    raise Refused(409, "busy")
 
 
 def _same_submitter(ballot, adj_or_id):
     adj_id = adj_or_id if isinstance(adj_or_id, int) else adj_or_id.id
     if ballot.adjudicator_id != adj_id:
-        raise BallotRefused(409, "client_id_used")
+        raise Refused(409, "client_id_used")
     return ballot
 
 
 def confirm_ballot(ballot, user):
     if ballot.status == "superseded":
-        raise BallotRefused(409, "superseded")
+        raise Refused(409, "superseded")
     if ballot.entered_by_id is not None and ballot.entered_by_id == user.id:
         # Double-checking: whoever typed a ballot in for an adjudicator cannot also confirm it.
-        raise BallotRefused(403, "own_entry")
+        raise Refused(403, "own_entry")
     if ballot.status != "confirmed":
         for b in db.session.scalars(select(Ballot).where(
                 Ballot.debate_id == ballot.debate_id, Ballot.adjudicator_id == ballot.adjudicator_id,

@@ -7,22 +7,30 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Adjudicator, BreakSeed, Bye, Debate, DebateAdjudicator, League, Motion, Room, Round,
-                      RoundLeague, Team)
+from ..models import (
+    Adjudicator,
+    Ballot,
+    BreakSeed,
+    Bye,
+    Debate,
+    DebateAdjudicator,
+    League,
+    Motion,
+    Room,
+    Round,
+    RoundLeague,
+    Team,
+)
 from ..models.participants import normalise_name
 from ..tab import allocation as alloc
 from ..tab import bracket as bracket_mod
 from ..tab import rooms as rooms_mod
 from ..tab.draw import DrawOptions, DrawTeam, make_draw
-from .ballots import audit
+from ..tab.standings import team_standings
+from .audit import audit
+from .errors import Refused
 from .history import league_history
-
-
-class RoundRefused(Exception):
-    def __init__(self, status, code, params=None):
-        super().__init__(code)
-        self.status, self.code, self.params = status, code, params or {}
-
+from .season import earlier_stage_conflicts
 
 ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
 
@@ -33,17 +41,17 @@ def rounds_of(tournament):
 
 def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=None) -> Round:
     if kind not in ("prelim",) + ELIM_KINDS:
-        raise RoundRefused(422, "choice")
+        raise Refused(422, "choice")
     existing = rounds_of(tournament)
     leagues = {lg.id: lg for lg in tournament.leagues}
     if league_ids is None:
         league_ids = list(leagues) if kind == "prelim" else _breaking_leagues(tournament, kind)
     if not league_ids or any(lid not in leagues for lid in league_ids):
-        raise RoundRefused(422, "unknown_league")
+        raise Refused(422, "unknown_league")
     if kind != "prelim":
         for lid in league_ids:
             if not db.session.scalar(select(func.count()).select_from(BreakSeed).where(BreakSeed.league_id == lid)):
-                raise RoundRefused(409, "no_break")
+                raise Refused(409, "no_break")
     number = 1 + sum(1 for r in existing if r.kind == kind)
     rnd = Round(tournament_id=tournament.id, seq=1 + max((r.seq for r in existing), default=0), number=number,
                 kind=kind)
@@ -67,7 +75,7 @@ def _breaking_leagues(tournament, kind):
 
 def set_motion(rnd, league_id, text, info_slide=None):
     if league_id not in {rl.league_id for rl in rnd.leagues}:
-        raise RoundRefused(422, "unknown_league")
+        raise Refused(422, "unknown_league")
     text = " ".join((text or "").split())
     motion = db.session.scalar(select(Motion).where(Motion.round_id == rnd.id, Motion.league_id == league_id))
     if motion is None:
@@ -94,14 +102,14 @@ def generate_draw(rnd, regenerate=False, user=None, seed=None):
     t = rnd.tournament
     if rnd.debates:
         if not regenerate:
-            raise RoundRefused(409, "draw_exists")
+            raise Refused(409, "draw_exists")
         if rnd.draw_released:
-            raise RoundRefused(409, "draw_released")
+            raise Refused(409, "draw_released")
         if any(d for d in rnd.debates if _has_ballots(d)):
-            raise RoundRefused(409, "ballots_exist")
+            raise Refused(409, "ballots_exist")
     blocking = _previous_unconfirmed(t, rnd)
     if blocking is not None:
-        raise RoundRefused(409, "previous_round_unconfirmed", {"round": blocking.number, "kind": blocking.kind})
+        raise Refused(409, "previous_round_unconfirmed", {"round": blocking.number, "kind": blocking.kind})
     db.session.execute(delete(Debate).where(Debate.round_id == rnd.id))
     db.session.execute(delete(Bye).where(Bye.round_id == rnd.id))
     db.session.expire(rnd, ["debates"])
@@ -120,7 +128,6 @@ def generate_draw(rnd, regenerate=False, user=None, seed=None):
 
 
 def _has_ballots(debate):
-    from ..models import Ballot
     return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.debate_id == debate.id)) > 0
 
 
@@ -136,7 +143,6 @@ def _draw_prelim_league(rnd, rl):
     teams = db.session.scalars(select(Team).where(Team.league_id == league.id)
                                .options(selectinload(Team.school))).all()
     wins, points = {}, {}
-    from ..tab.standings import team_standings
     for row in team_standings([tm.id for tm in teams], h.team_results):
         wins[row.team_id], points[row.team_id] = row.wins, row.speaker_points
     inputs = [DrawTeam(id=tm.id, wins=wins.get(tm.id, 0), points=points.get(tm.id, 0.0),
@@ -147,7 +153,7 @@ def _draw_prelim_league(rnd, rl):
                        pullups=h.pullups[tm.id], had_bye=h.byes[tm.id] > 0, seed_rank=tm.seed_rank)
               for tm in teams]
     if len(inputs) < 2:
-        raise RoundRefused(409, "too_few_teams", {"league": league.name})
+        raise Refused(409, "too_few_teams", {"league": league.name})
     draw = make_draw(inputs, rnd.number, rl.draw_seed, draw_options(rnd.tournament))
     top = max((p.bracket for p in draw.debates), default=0)
     for p in draw.debates:
@@ -218,7 +224,6 @@ def _adj_infos(t, rnd):
     for a, g, o in rows:
         seen.setdefault(a, set()).update((g, o))
         judged[a] = judged.get(a, 0) + 1
-    from .season import earlier_stage_conflicts  # season imports this module
     earlier = earlier_stage_conflicts(t)
     infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
                            school=normalise_name(a.school) or None, region=a.region_code,
@@ -324,7 +329,7 @@ def set_room(rnd, debate, room, user=None):
     """Put a debate in a room by hand (kept on re-assignment). A room already used in this
     round is exchanged with the debate that had it."""
     if room is None or room.tournament_id != rnd.tournament_id:
-        raise RoundRefused(404, "unknown_room")
+        raise Refused(404, "unknown_room")
     other = db.session.scalar(select(Debate).where(Debate.round_id == rnd.id, Debate.room_id == room.id,
                                                    Debate.id != debate.id))
     if other is not None:
@@ -345,12 +350,12 @@ def unfilled_of(rnd):
 def release(rnd, draw=None, motion=None, results=None, user=None):
     if draw is not None:
         if draw and not rnd.debates:
-            raise RoundRefused(409, "no_draw")
+            raise Refused(409, "no_draw")
         rnd.draw_released = bool(draw)
     if motion is not None:
         if motion and not rnd.motion_released_at:
             if not motions_of(rnd):
-                raise RoundRefused(409, "no_motion")
+                raise Refused(409, "no_motion")
             rnd.motion_released_at = datetime.now(timezone.utc)
         elif not motion:
             rnd.motion_released_at = None

@@ -16,15 +16,9 @@ from ..extensions import db
 from ..models import Adjudicator, Debate, DebateAdjudicator, Promotion, Round, Team, Tournament
 from ..models.participants import normalise_name
 from . import standings as standings_svc
-from .ballots import audit
+from .audit import audit
+from .errors import Refused
 from .participants import add_teams
-
-
-class SeasonRefused(Exception):
-    def __init__(self, status, code, params=None):
-        super().__init__(code)
-        self.status, self.code, self.params = status, code, params or {}
-
 
 # ----- the chain of tournaments -----
 
@@ -52,7 +46,7 @@ def set_qualifies_for(t, target, user):
     """Name the tournament t qualifies for (None to clear). Refuses a cycle."""
     if target is not None:
         if target.id == t.id or any(e.id == target.id for e in earlier_tournaments(t)):
-            raise SeasonRefused(422, "season_cycle")
+            raise Refused(422, "season_cycle")
     t.qualifies_for_id = target.id if target else None
     audit(t.id, "qualifies_for_set", t, user=user, target_id=t.qualifies_for_id)
 
@@ -71,7 +65,7 @@ def teams_to_promote(league, how: str, n: int | None = None) -> list[Team]:
     if how == "break":
         return [s.team for s in standings_svc.break_of(league)]
     if how != "top" or not n or n < 1:
-        raise SeasonRefused(422, "promote_how")
+        raise Refused(422, "promote_how")
     rows = standings_svc.team_tab(league)
     return [team for r, team in rows if r.rank is not None and r.rank <= n]
 
@@ -83,9 +77,9 @@ def promote(source, target, user, how="break", n=None) -> dict:
     not carried and are reported. Returns {"promoted": [(source team, target team)],
     "collisions": [source team], "no_league": [source team]}."""
     if source.qualifies_for_id != target.id:
-        raise SeasonRefused(409, "not_qualifying_target")
+        raise Refused(409, "not_qualifying_target")
     if not is_finished(source):
-        raise SeasonRefused(409, "tournament_not_finished")
+        raise Refused(409, "tournament_not_finished")
     target_leagues = {lg.language: lg for lg in target.leagues}
     taken = {normalise_name(n_) for n_ in db.session.scalars(select(Team.name).where(Team.tournament_id == target.id))}
     already = set(db.session.scalars(select(Promotion.source_team_id).where(Promotion.target_tournament_id == target.id)))

@@ -10,9 +10,9 @@ from ..extensions import db
 from ..models import BreakSeed, School, Speaker, Team
 from ..tab import bracket as bracket_mod
 from ..tab import standings as tab_standings
-from .ballots import audit
+from .audit import audit
+from .errors import Refused
 from .history import league_history, league_roster
-from .rounds import RoundRefused
 
 
 def precedence(t) -> tuple:
@@ -201,14 +201,14 @@ def make_break(league, size: int, include=None, user=None):
     """Store the league's break. A tie at the cut is refused (409 tie_at_cut) unless the director
     says which tied teams go through (include) or widens the break."""
     if size < 2:
-        raise RoundRefused(422, "break_too_small")
+        raise Refused(422, "break_too_small")
     rows = [r for r, _t in team_tab(league)]
     try:
         result = bracket_mod.break_teams(rows, size, include=include)
     except bracket_mod.BracketError as e:
-        raise RoundRefused(422, e.code, e.params)
+        raise Refused(422, e.code, e.params)
     if not result.clean and include is None:
-        raise RoundRefused(409, "tie_at_cut", {"team_ids": result.tie_at_cut, "places_left": result.places_left})
+        raise Refused(409, "tie_at_cut", {"team_ids": result.tie_at_cut, "places_left": result.places_left})
     db.session.execute(delete(BreakSeed).where(BreakSeed.league_id == league.id))
     for seed, team_id in result.seeds:
         db.session.add(BreakSeed(league_id=league.id, team_id=team_id, seed=seed))

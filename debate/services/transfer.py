@@ -29,7 +29,7 @@ import uuid
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Adjudicator, Award, Ballot, TeamAppealCode, User
+from ..models import Adjudicator, Award, Ballot, TeamAppealCode, Tournament, User
 from ..models.awards import new_team_code, new_verification_code
 from ..models.participants import new_private_key
 
@@ -153,7 +153,6 @@ def _fix_json(table: str, row: dict, ids: _Ids) -> None:
 
 
 def export_tournament(tid: int) -> dict:
-    from ..models import Tournament
     if db.session.get(Tournament, tid) is None:
         raise LookupError(f"No tournament {tid}.")
     ids = _Ids()

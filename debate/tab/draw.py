@@ -42,6 +42,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 
 __all__ = [
@@ -317,7 +318,6 @@ def _blossom(plan: DrawPlan, nodes, edges) -> list[tuple[int, int]] | None:
     """Exact min-cost maximum matching on the given edges (networkx blossom, integer weights).
 
     Returns None when the matching is not perfect on ``nodes``."""
-    import networkx as nx
 
     g = nx.Graph()
     g.add_nodes_from(nodes)

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..live import announce_ballot_submitted, announce_problem
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team
 from ..services import ballots as svc
+from ..services.errors import Refused
 from ..services.rounds import motions_of
 from ..tab.results import ROLES, parse_mark
 
@@ -96,7 +98,7 @@ def ballot(key, did):
         if request.form.get("step") == "send":
             try:
                 stored, created = svc.submit_as(adj.id, data)
-            except svc.BallotRefused as e:
+            except Refused as e:
                 db.session.rollback()
                 errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
             else:
@@ -108,13 +110,12 @@ def ballot(key, did):
                 finally:
                     session.expire_on_commit = True
                 if created:
-                    from ..live import announce_ballot_submitted
                     announce_ballot_submitted(stored.tournament_id, stored.round_id, stored.debate_id, stored.id)
         else:
             try:
                 svc._clean(data, debate, rules)  # validate only
                 review = _review(data, debate)
-            except svc.BallotRefused as e:
+            except Refused as e:
                 errors = field_errors_text(e.fields)
     motion = motions_of(rnd).get(debate.league_id) if rnd.motion_released else None
     return render_template("judge/ballot.html", adj=adj, key=key, debate=debate, rnd=rnd, rules=rules,
@@ -141,7 +142,6 @@ def problem(key):
         db.session.add(ProblemReport(tournament_id=adj.tournament_id, adjudicator_id=adj.id,
                                      debate_id=seat.debate_id if seat else None, message=message))
         db.session.commit()
-        from ..live import announce_problem
         announce_problem(adj.tournament_id)
         flash(_("Your message reached the tab room. Someone will come to you."), "success")
     return redirect(url_for("judge.home", key=key))

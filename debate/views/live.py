@@ -9,7 +9,6 @@ import time
 from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..live import install_handlers

@@ -10,7 +10,9 @@ from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Region, Room, Team
 from ..models.participants import new_private_key
 from ..models.tournament import LANGUAGES
-from ..services import imports, participants as svc
+from ..qr import qr_svg_data_uri
+from ..services import imports
+from ..services import participants as svc
 from ..sorting import sort_key
 from ..web import tournament_for
 from .forms import adjudicator_item, errors_for_form, room_item, team_item
@@ -159,7 +161,6 @@ def import_template(tid, kind, fmt):
 @login_required
 def adjudicator_links(tid):
     """A printable sheet: every adjudicator's private link as a QR code, to cut and hand out."""
-    from ..qr import qr_svg_data_uri
     t = tournament_for(tid, roles=("director",))
     adjs = sorted(db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)).all(),
                   key=lambda a: sort_key(a.name))

@@ -24,22 +24,25 @@ import json
 import re
 import secrets
 import time
-from urllib.parse import parse_qs
 from dataclasses import dataclass
 from datetime import timezone
+from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.http import parse_cookie
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.http import parse_cookie, parse_etags
 
 from .. import public_cache
+from ..api.standings import bracket_json
 from ..extensions import db
 from ..i18n import LANG_COOKIE
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
+from ..services.standings import speaker_rows, team_rows
 from ..sorting import sort_key
+from ..web import CSP
 
 bp = Blueprint("public", __name__)
 # live.json hits are answered before Flask (see LiveJsonFastPath at the end).
@@ -151,7 +154,6 @@ def results_part(t, league):
 def standings_part(t, league):
     if not t.team_standings_released:
         return {"available": False}
-    from ..services.standings import team_rows
     rows = [{"rank": r.rank, "tied": r.tied, "name": name, "wins": r.wins, "points": r.speaker_points}
             for r, name in team_rows(league, public=True)]
     return {"available": True, "rows": rows}
@@ -160,7 +162,6 @@ def standings_part(t, league):
 def speakers_part(t, league):
     if not t.speaker_standings_released:
         return {"available": False}
-    from ..services.standings import speaker_rows
     rows = [{"rank": r.rank, "tied": r.tied, "name": name, "team": team, "total": r.total,
              "average": r.average, "ranked": r.ranked} for r, name, team in speaker_rows(league, public=True)]
     return {"available": True, "rows": rows}
@@ -169,7 +170,6 @@ def speakers_part(t, league):
 def bracket_part(t, league):
     if not t.bracket_released:
         return {"available": False}
-    from ..api.standings import bracket_json
     data = bracket_json(league, public=True)
     return {"available": bool(data["seeds"] or data["rounds"]), "seeds": data["seeds"], "rounds": data["rounds"]}
 
@@ -324,7 +324,6 @@ def _json_key(version, tid, lid, wanted, projector_style, locale):
 
 def _live_response(prefix, etag, if_none_match):
     """(status, headers, body) of live.json: the cached body with the server clock, or 304."""
-    from werkzeug.http import parse_etags
     now = str(_now_ms())
     headers = {"ETag": etag, "X-Server-Time": now,
                # Stored by nobody without asking again; the answer depends on the chosen language.
@@ -383,7 +382,6 @@ class LiveJsonFastPath:
             return None
         prefix, etag = entry
         status, headers, body = _live_response(prefix, etag, environ.get("HTTP_IF_NONE_MATCH"))
-        from ..web import CSP
         out = [*headers.items(), ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
                ("X-Request-Id", secrets.token_hex(6))]

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..live import announce_ballot
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, ProblemReport
 from ..services import ballots as svc
-from ..web import tournament_for
+from ..services.errors import Refused
+from ..web import on_refusal, tournament_for
 from .rounds import _round
 
 bp = Blueprint("results", __name__, url_prefix="/t/<int:tid>")
@@ -57,16 +59,11 @@ def _ballot(t, bid) -> Ballot:
 def confirm(tid, bid):
     t = tournament_for(tid)
     b = _ballot(t, bid)
-    try:
-        svc.confirm_ballot(b, current_user)
-        db.session.commit()
-    except svc.BallotRefused as e:
-        db.session.rollback()
-        flash(error_text(e.code), "error")
-    else:
-        from ..live import announce_ballot
-        announce_ballot(b.debate, b.id, "confirmed")
-    return redirect(url_for("results.index", tid=t.id, rid=b.debate.round_id) + f"#debate-{b.debate_id}")
+    back = on_refusal(url_for("results.index", tid=t.id, rid=b.debate.round_id) + f"#debate-{b.debate_id}")
+    svc.confirm_ballot(b, current_user)
+    db.session.commit()
+    announce_ballot(b.debate, b.id, "confirmed")
+    return redirect(back)
 
 
 @bp.post("/debates/<int:did>/confirm-all")
@@ -81,12 +78,11 @@ def confirm_all(tid, did):
         if b.status == "submitted":
             try:
                 svc.confirm_ballot(b, current_user)
-            except svc.BallotRefused:
+            except Refused:
                 refused += 1
     db.session.commit()
     if refused:
         flash(error_text("own_entry"), "error")
-    from ..live import announce_ballot
     announce_ballot(d, 0, "confirmed")
     return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
 
@@ -113,7 +109,7 @@ def enter(tid, did, aid):
             flash(_("Ballot entered for %(name)s. Another member of the tab staff must confirm it.", name=adj.name),
                   "success")
             return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
-        except svc.BallotRefused as e:
+        except Refused as e:
             db.session.rollback()
             errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
     return render_template("results/enter.html", t=t, d=d, adj=adj, errors=errors, form=request.form,

@@ -6,11 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
 from ..services import rounds as svc
+from ..services.audit import audit
+from ..services.season import judged_earlier
 from ..services.warnings import move_preview, round_warnings
-from ..web import tournament_for
+from ..web import on_refusal, tournament_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
 
@@ -20,11 +23,6 @@ def _round(t, rid) -> Round:
     if rnd is None or rnd.tournament_id != t.id:
         abort(404)
     return rnd
-
-
-def _refused(e):
-    db.session.rollback()
-    flash(error_text(e.code, e.params), "error")
 
 
 @bp.get("/")
@@ -38,12 +36,9 @@ def index(tid):
 @login_required
 def create(tid):
     t = tournament_for(tid, roles=("director",))
-    try:
-        rnd = svc.create_round(t, request.form.get("kind", "prelim"), user=current_user)
-        db.session.commit()
-    except svc.RoundRefused as e:
-        _refused(e)
-        return redirect(url_for("rounds.index", tid=t.id))
+    on_refusal(url_for("rounds.index", tid=t.id))
+    rnd = svc.create_round(t, request.form.get("kind", "prelim"), user=current_user)
+    db.session.commit()
     return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id))
 
 
@@ -73,7 +68,6 @@ def show(tid, rid):
     debates, byes, free = _draw_context(rnd)
     warnings = round_warnings(rnd) if debates else {}
     unfilled = {u["debate_id"]: u for u in svc.unfilled_of(rnd)}
-    from ..services.season import judged_earlier  # season imports the rounds service
     return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free,
                            rooms=_rooms(t) if debates else [], judged_earlier=judged_earlier(t) if debates else {},
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
@@ -86,13 +80,11 @@ def show(tid, rid):
 def draw(tid, rid):
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    try:
-        svc.generate_draw(rnd, regenerate=bool(request.form.get("regenerate")), user=current_user)
-        db.session.commit()
-        flash(_("The draw is ready. Check it, then release it."), "success")
-    except svc.RoundRefused as e:
-        _refused(e)
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    svc.generate_draw(rnd, regenerate=bool(request.form.get("regenerate")), user=current_user)
+    db.session.commit()
+    flash(_("The draw is ready. Check it, then release it."), "success")
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/allocate")
@@ -116,18 +108,14 @@ def release(tid, rid):
     rnd = _round(t, rid)
     what = request.form.get("what")
     value = request.form.get("value") == "1"
-    try:
-        svc.release(rnd, **{what: value}, user=current_user) if what in ("draw", "motion", "results") else abort(400)
-        if what == "results":
-            rnd.silent = request.form.get("silent") == "1"
-        db.session.commit()
-    except svc.RoundRefused as e:
-        _refused(e)
-        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-    from ..live import announce_round
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    svc.release(rnd, **{what: value}, user=current_user) if what in ("draw", "motion", "results") else abort(400)
+    if what == "results":
+        rnd.silent = request.form.get("silent") == "1"
+    db.session.commit()
     announce_round(rnd, what)
     flash(_("Published.") if value else _("Withdrawn from public pages."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/motion")
@@ -139,18 +127,15 @@ def motion(tid, rid):
     if not text.strip():
         flash(error_text("required"), "error")
         return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-    try:
-        league_id = _int_arg(request.form, "league_id")  # anything else: "unknown league"
-        svc.set_motion(rnd, league_id, text, request.form.get("info_slide"))
-        db.session.commit()
-        from ..live import announce_motion_edit
-        if announce_motion_edit(rnd, league_id):
-            flash(_("Motion corrected. Public pages and projectors show the new text."), "success")
-        else:
-            flash(_("Motion saved. It stays hidden until you release it."), "success")
-    except svc.RoundRefused as e:
-        _refused(e)
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    league_id = _int_arg(request.form, "league_id")  # anything else: "unknown league"
+    svc.set_motion(rnd, league_id, text, request.form.get("info_slide"))
+    db.session.commit()
+    if announce_motion_edit(rnd, league_id):
+        flash(_("Motion corrected. Public pages and projectors show the new text."), "success")
+    else:
+        flash(_("Motion saved. It stays hidden until you release it."), "success")
+    return redirect(back)
 
 
 def _debate(rnd, did) -> Debate:
@@ -168,7 +153,7 @@ def swap_sides(tid, rid, did):
     d = _debate(rnd, did)
     d.gov_team_id, d.opp_team_id = d.opp_team_id, d.gov_team_id
     d.flags = [f for f in (d.flags or []) if f not in ("coin_toss", "side_forced", "side_choice_pending")] + ["sides_manual"]
-    svc.audit(t.id, "sides_swapped", d, user=current_user)
+    audit(t.id, "sides_swapped", d, user=current_user)
     db.session.commit()
     return redirect(url_for("rounds.show", tid=t.id, rid=rid) + f"#debate-{d.id}")
 
@@ -198,7 +183,7 @@ def swap_teams(tid, rid):
     setattr(dbb, f"{sb}_team_id", a)
     for d in {da, dbb}:
         d.flags = list(d.flags or []) + ["teams_manual"]
-    svc.audit(t.id, "teams_swapped", rnd, user=current_user, team_a=a, team_b=b)
+    audit(t.id, "teams_swapped", rnd, user=current_user, team_a=a, team_b=b)
     db.session.commit()
     flash(_("Teams swapped. Check the warnings below."), "success")
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
@@ -239,7 +224,7 @@ def panel(tid, rid):
                     p.role = "panellist"
         db.session.add(DebateAdjudicator(round_id=rnd.id, debate_id=target.id, adjudicator_id=adj.id, role=role,
                                          position=0 if role == "chair" else len(target.panel) + 1, locked=True))
-    svc.audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
+    audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
     db.session.commit()
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
 
@@ -267,7 +252,7 @@ def _swap_adjudicators(t, rnd, adj):
             db.session.delete(s)
     db.session.flush()
     db.session.add_all(new)
-    svc.audit(t.id, "panel_swap", rnd, user=current_user, adjudicator_id=adj.id, swap_with=other.id)
+    audit(t.id, "panel_swap", rnd, user=current_user, adjudicator_id=adj.id, swap_with=other.id)
     db.session.commit()
     flash(_("Adjudicators swapped. Check the warnings below."), "success")
     return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id))
@@ -300,17 +285,16 @@ def rooms(tid, rid):
     """Put one debate in a chosen room (exchanging with the debate that had it), or re-assign all."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    try:
-        if request.form.get("action") == "reassign":
-            svc.reassign_rooms(rnd, user=current_user)
-            flash(_("Rooms re-assigned. Rooms chosen by hand were kept."), "success")
-        else:
-            d = _debate(rnd, _int_arg(request.form, "debate_id"))
-            svc.set_room(rnd, d, db.session.get(Room, _int_arg(request.form, "room_id")), user=current_user)
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    if request.form.get("action") == "reassign":
+        svc.reassign_rooms(rnd, user=current_user)
         db.session.commit()
-    except svc.RoundRefused as e:
-        _refused(e)
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+        flash(_("Rooms re-assigned. Rooms chosen by hand were kept."), "success")
+    else:
+        d = _debate(rnd, _int_arg(request.form, "debate_id"))
+        svc.set_room(rnd, d, db.session.get(Room, _int_arg(request.form, "room_id")), user=current_user)
+        db.session.commit()
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/silent")
@@ -320,8 +304,7 @@ def silent(tid, rid):
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
     rnd.silent = request.form.get("value") == "1"
-    svc.audit(t.id, "round_silent", rnd, user=current_user, silent=rnd.silent)
+    audit(t.id, "round_silent", rnd, user=current_user, silent=rnd.silent)
     db.session.commit()
-    from ..live import announce_round
     announce_round(rnd, "results")
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))

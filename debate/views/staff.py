@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import TournamentMember, User
 from ..services.accounts import create_user
-from ..services.ballots import audit
+from ..services.audit import audit
 from ..web import tournament_for
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<int:tid>/staff")

@@ -6,10 +6,11 @@ from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..i18n import METRIC_NAMES, fmt_mark
+from ..live import announce_tournament
 from ..messages import error_text
 from ..models import League
 from ..services import standings as svc
-from ..services.rounds import RoundRefused
+from ..services.rounds import Refused
 from ..web import tournament_for
 
 bp = Blueprint("tabs", __name__, url_prefix="/t/<int:tid>/leagues/<int:lid>")
@@ -105,7 +106,7 @@ def make_break(tid, lid):
         svc.make_break(league, size, include=include, user=current_user)
         db.session.commit()
         flash(_("The break is announced: %(n)s teams.", n=size), "success")
-    except RoundRefused as e:
+    except Refused as e:
         db.session.rollback()
         flash(error_text(e.code, e.params), "error")
         if e.code == "tie_at_cut":
@@ -122,7 +123,6 @@ def release(tid, lid):
         if key in request.form:
             setattr(t, f"{key}_released", request.form.get(key) == "1")
     db.session.commit()
-    from ..live import announce_tournament
     announce_tournament(t)
     flash(_("Saved."), "success")
     return redirect(url_for("tabs.standings", tid=t.id, lid=lid))
