@@ -54,8 +54,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -68,35 +66,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PY = sys.executable
-PASSWORD = "bench-password-1"
+from bench.server import (PASSWORD, Gunicorn, create_pg_database, director_api,  # noqa: E402
+                          drop_pg_database, prepare_database, server_env)
+
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _prepare_database(url, instance):
-    """Tables from the models, the regions and one director, in a child process (so this
-    process never imports the app: the load generator stays lean)."""
-    code = (
-        "from debate import create_app\n"
-        "from debate.extensions import db\n"
-        "from debate.models import Region\n"
-        "from debate.regions import REGIONS\n"
-        "from debate.services.accounts import create_user\n"
-        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {url!r}}})\n"
-        "with app.app_context():\n"
-        "    db.create_all()\n"
-        "    db.session.add_all(Region(code=c, kind=k, name_kk=a, name_ru=b, name_en=e) for c, k, a, b, e in REGIONS)\n"
-        f"    create_user('bench', {PASSWORD!r})\n"
-        "    db.session.commit()\n")
-    env = {**os.environ, "INSTANCE_PATH": instance}
-    env.pop("REDIS_URL", None)
-    subprocess.run([PY, "-c", code], cwd=ROOT, check=True, env=env)
 
 
 def _count_rows(url, tournament_id):
@@ -124,74 +97,27 @@ def _redis_ok(url):
         return False
 
 
-class Server:
-    def __init__(self, url, instance, workers, pool=None, redis=None, worker_class="gevent"):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "INSTANCE_PATH": instance, "SECRET_KEY": "bench-ballots", "DATABASE_URL": url}
-        env.pop("REDIS_URL", None)
-        if redis:
-            env["REDIS_URL"] = redis
-            env["SOCKETIO_CHANNEL"] = f"bench-ballots-{os.getpid()}"
-        self.log = open(Path(instance) / "gunicorn.log", "w")
-        self.cmd = [PY, "-m", "gunicorn", "--worker-class", worker_class, "--workers", str(workers),
-                    "--worker-connections", "1000", "--backlog", "2048", "--bind", f"127.0.0.1:{self.port}",
-                    "--log-level", "warning", self.app_spec(url, pool)]
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        for _ in range(150):
-            try:
-                if requests.get(self.base + "/healthz", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start; see " + self.log.name)
+def start_server(url, instance, workers, pool=None, redis=None, worker_class="gevent"):
+    """gunicorn with --worker-connections 1000; with redis, REDIS_URL and a Socket.IO channel of
+    the bench's own."""
+    env = server_env(INSTANCE_PATH=instance, SECRET_KEY="bench-ballots", DATABASE_URL=url, REDIS_URL=redis)
+    if redis:
+        env["SOCKETIO_CHANNEL"] = f"bench-ballots-{os.getpid()}"
+    return Gunicorn(instance, env, app=app_spec(url, pool), workers=workers, worker_class=worker_class,
+                    connections=1000)
 
-    @staticmethod
-    def app_spec(url, pool):
-        """wsgi:app as deployed; with --pool N (PostgreSQL) the app factory gets a bigger
-        SQLAlchemy pool (N connections per worker, no overflow churn), to show its effect."""
-        if not pool or url.startswith("sqlite"):
-            return "wsgi:app"
-        opts = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 0, "pool_timeout": 30}
-        return f"debate:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {opts!r}}})"
 
-    def worker_cpu(self):
-        """CPU seconds used so far by the gunicorn workers (children of the master)."""
-        total = 0
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                fields = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.proc.pid:
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # our own process group (start_new_session)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.log.close()
+def app_spec(url, pool):
+    """wsgi:app as deployed; with --pool N (PostgreSQL) the app factory gets a bigger
+    SQLAlchemy pool (N connections per worker, no overflow churn), to show its effect."""
+    if not pool or url.startswith("sqlite"):
+        return "wsgi:app"
+    opts = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 0, "pool_timeout": 30}
+    return f"debate:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {opts!r}}})"
 
 
 def setup_tournament(base, n_phones):
-    s = requests.Session()
-    tok = s.post(base + "/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).json()["token"]
-    s.headers["Authorization"] = f"Bearer {tok}"
-
-    def post(path, body):
-        r = s.post(base + "/api/v1" + path, json=body, timeout=120)
-        assert r.status_code in (200, 201), (path, r.status_code, r.text[:500])
-        return r.json()
-
+    _s, post = director_api(base)
     t = post("/tournaments", {"name": "Bench cup", "stage": "republican", "leagues": [{"language": "kk"}],
                               "settings": {"panel_size": 1}})
     lid = t["leagues"][0]["id"]
@@ -511,20 +437,15 @@ def bench_one(kind, args):
     if kind == "sqlite":
         url = f"sqlite:///{instance}/bench.db"
     else:
-        import psycopg
         pg_db = f"bench_ballots_{os.getpid()}"
-        admin = args.pg_url
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{pg_db}"')
-            con.execute(f'CREATE DATABASE "{pg_db}"')
-        url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/" + pg_db
+        url = create_pg_database(args.pg_url, pg_db)
     server = dashboard = None
     try:
-        _prepare_database(url, instance)
-        server = Server(url, instance, args.workers, args.pool, args.redis)
+        prepare_database(url, instance)
+        server = start_server(url, instance, args.workers, args.pool, args.redis)
         t0 = time.perf_counter()
-        tid, seats = setup_tournament(server.base, args.clients)
-        dashboard = StaffDashboard(server.base, tid)
+        tid, seats = setup_tournament(server.url, args.clients)
+        dashboard = StaffDashboard(server.url, tid)
         pool = f", SQLAlchemy pool {args.pool}/worker" if args.pool and kind != "sqlite" else ", default pool"
         queue = f"REDIS_URL={args.redis}" if args.redis else "no message queue"
         print(f"\n[{kind}] {' '.join(server.cmd[2:])}\n  ({queue}{pool}); tournament set up through the API in "
@@ -538,7 +459,7 @@ def bench_one(kind, args):
             # uses) and compile the statements once. Those first ballots are printed, checked with
             # the rest, and not counted in the phases below.
             run = run_phase_aio if args.client == "aio" else run_phase
-            res = run(server.base, seats, "ballots", args.warmup, args.rate, args.retry_share, seed=99)
+            res = run(server.url, seats, "ballots", args.warmup, args.rate, args.retry_share, seed=99)
             acked.update(res.pop("acked"))
             res.pop("trace", None)
             print(f"  warmup ballots  {res['per_s']:7.1f} req/s  p50 {res['p50']:6.1f} ms  p95 {res['p95']:6.1f} ms  "
@@ -551,10 +472,10 @@ def bench_one(kind, args):
             for what in ("health", "ballots"):
                 cpu0 = server.worker_cpu()
                 if mode == "wrk":
-                    res = run_wrk(server.base, seats, what, args.seconds, args.clients, tag=f"{kind}{os.getpid()}")
+                    res = run_wrk(server.url, seats, what, args.seconds, args.clients, tag=f"{kind}{os.getpid()}")
                 else:
                     run = run_phase_aio if args.client == "aio" else run_phase
-                    res = run(server.base, seats, what, args.seconds, rate, args.retry_share, seed=len(phases) + 1)
+                    res = run(server.url, seats, what, args.seconds, rate, args.retry_share, seed=len(phases) + 1)
                 res["server_cpu_ms"] = (server.worker_cpu() - cpu0) / max(1, res["ok"]) * 1000
                 res["mode"] = mode
                 acked.update(res.pop("acked"))
@@ -601,9 +522,7 @@ def bench_one(kind, args):
         if server:
             server.stop()
         if pg_db:
-            import psycopg
-            with psycopg.connect(args.pg_url, autocommit=True) as con:
-                con.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
+            drop_pg_database(args.pg_url, pg_db)
         shutil.rmtree(instance, ignore_errors=True)
 
 

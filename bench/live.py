@@ -27,7 +27,6 @@ import multiprocessing as mp
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,13 +37,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-password-1"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))
+from bench.server import PASSWORD, Gunicorn, server_env  # noqa: E402
 
 
 def call(url, method, path, body=None, token=None, headers=None):
@@ -135,39 +129,25 @@ def client_proc(url, tid, lid, n, ready, stop, out, fetch, finished):
 # ----- the server and the tournament -----
 
 class Server:
+    """A fresh SQLite demo (flask db upgrade, debate demo) in a temp dir, served by one gunicorn
+    gevent worker."""
+
     def __init__(self, connections, cache_seconds=None, redis_url=None):
         self.dir = tempfile.mkdtemp(prefix="debate-bench-live-")
-        self.env = {**os.environ, "INSTANCE_PATH": self.dir, "SECRET_KEY": f"bench-{uuid.uuid4()}"}
+        self.env = server_env(INSTANCE_PATH=self.dir, SECRET_KEY=f"bench-{uuid.uuid4()}", DATABASE_URL=None,
+                              REDIS_URL=None)
         if cache_seconds is not None:
             self.env["PUBLIC_CACHE_SECONDS"] = str(cache_seconds)
-        for k in ("DATABASE_URL", "REDIS_URL"):
-            self.env.pop(k, None)
         for args in (("db", "upgrade"), ("debate", "demo", "--password", PASSWORD)):
             subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
                            check=True, capture_output=True, timeout=300)
         if redis_url:  # the Socket.IO queue and the public cache's version, as with several processes
             self.env["REDIS_URL"] = redis_url
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
-                    "--worker-connections", str(connections), "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
-        self.log = open(Path(self.dir) / "gunicorn.log", "w")
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        self.gunicorn = Gunicorn(self.dir, self.env, connections=connections, backlog=None, log_level=None)
+        self.url, self.cmd = self.gunicorn.url, self.gunicorn.cmd
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        self.gunicorn.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

