@@ -1,5 +1,6 @@
 """`flask --app wsgi debate ...` commands."""
 import json as _json
+import secrets
 
 import click
 from flask.cli import AppGroup
@@ -39,7 +40,7 @@ def demo(username, password, reuse):
     """Create a republican-stage tournament like the 2023 one, with a demo director."""
     found = existing_demo(username) if reuse else None
     if found:
-        t, user, pw = found[0], found[1], password or __import__("secrets").token_urlsafe(9)
+        t, user, pw = found[0], found[1], password or secrets.token_urlsafe(9)
         user.set_password(pw)
     else:
         t, user, pw = create_demo(username, password)

@@ -42,7 +42,6 @@ def test_imports_inside_functions_are_seen(tmp_path):
     assert found == [("os", False), ("debate.services.x", True), ("json", True), ("debate.models", True)]
 
 
-@pytest.mark.xfail(strict=True, reason="cycle being removed in the refusal refactor")
 def test_no_import_cycle():
     graph = import_graph()
     found = tangles(graph)
@@ -55,7 +54,6 @@ def _lazy_allowed(imp: Import) -> bool:
     return imp.target is not None and any(imp.target == m or imp.target.startswith(m + ".") for m in LAZY_ALLOWED)
 
 
-@pytest.mark.xfail(strict=True, reason="function-local imports being removed in the refusal refactor")
 def test_no_import_inside_a_function():
     offenders = sorted({f"{imp.where()}: {imp.source}" for imps in package_imports().values() for imp in imps
                         if imp.in_function and not _lazy_allowed(imp)},
