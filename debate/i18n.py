@@ -6,14 +6,18 @@ public page set g.page_locale, unless the visitor chose a language), the visitor
 """
 import os
 import tempfile
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol
 from flask import current_app, g, request
-from flask_babel import get_locale, lazy_gettext as _l
+
+from .settings import get_setting
+from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -54,6 +58,38 @@ def compiled_catalogs(source: Path, fallback: Path) -> str:
         except OSError:
             continue
     return str(source)
+
+
+DEFAULT_TIMEZONE = "Asia/Almaty"  # UTC+5 in the whole country since 1 March 2024
+
+
+def use_tournament(t) -> None:
+    """Times on this request's page, export or document are shown in the tournament's time zone
+    (the setting `timezone`). Called where a request loads its tournament; the time zone
+    selector below reads it, so every `format_datetime` and `local_time` of the request follows."""
+    g.tournament_zone = get_setting(t, "timezone") if t is not None else None
+
+
+def select_timezone() -> str:
+    return g.get("tournament_zone") or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+def local_time(dt: datetime | None, zone: str | None = None) -> datetime | None:
+    """A stored time (UTC; naive values from SQLite are UTC) in the given zone, else the request's.
+    The one conversion every page, export, document and API answer uses."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    if zone:
+        return dt.astimezone(ZoneInfo(zone))
+    return to_user_timezone(dt)
+
+
+def iso_time(dt: datetime | None, zone: str | None = None) -> str | None:
+    """ISO 8601 with the offset of the tournament's zone (API answers and CSV columns)."""
+    dt = local_time(dt, zone)
+    return dt.isoformat(timespec="seconds") if dt else None
 
 
 def select_locale() -> str:

@@ -2,6 +2,8 @@
 
 A tournament stores only the keys it changes; everything else is the default here.
 """
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_babel import lazy_gettext as _l
 
 # key: (default, type, description shown to directors)
@@ -25,6 +27,7 @@ SETTINGS = {
     "bye_counts_as_win": (True, bool, _l("A bye counts as a win with the team's average marks")),
     "elimination_sides": ("coin_toss", str, _l("Elimination sides: coin_toss or higher_seed_choice")),
     "prep_minutes": (15, int, _l("Preparation time after the motion is released (minutes)")),
+    "timezone": ("Asia/Almaty", str, _l("Time zone of every time shown, exported and printed (IANA name)")),
     "hide_panels_public": (False, bool, _l("Hide adjudicator panels on public pages")),
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
                                             "(default: 3 at the republican stage, 24 before)")),
@@ -85,6 +88,14 @@ def coerce(key: str, value):
     return str(value)
 
 
+def _is_zone(name) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return "/" in str(name) or str(name) == "UTC"
+
+
 def validate(settings: dict) -> dict:
     """Check a whole settings dict; return {key: error code}."""
     errors = {}
@@ -106,4 +117,6 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if not _is_zone(merged["timezone"]):
+        errors["timezone"] = "unknown_timezone"
     return errors

@@ -31,6 +31,7 @@ def tournament_for(tid: int, roles=("director", "staff")):
         abort(404)
     if not current_user.is_authenticated or current_user.role_in(t.id) not in roles:
         abort(403)
+    i18n.use_tournament(t)
     return t
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import round_title
+from ..i18n import round_title, use_tournament
 from ..messages import error_text
 from ..models import Adjudicator, Appeal, Ballot, Team, Tournament
 from ..pdf import team_codes_pdf as render
@@ -114,6 +114,7 @@ def team_codes_pdf(tid):
 @bp.route("/appeal/<int:tid>", methods=["GET", "POST"])
 def appeal_form(tid):
     t = db.session.get(Tournament, tid) or abort(404)
+    use_tournament(t)
     now = _now()
     error, filed, status = None, None, 200
     form = request.form if request.method == "POST" else {}
