@@ -28,6 +28,7 @@ ERRORS = {
     "positive": lambda p: _("Must be greater than zero."),
     "break_too_small": lambda p: _("At least two teams must break."),
     "unknown_setting": lambda p: _("Unknown setting."),
+    "bad_url": lambda p: _("Enter a full address such as http://192.168.1.20:5000"),
     "unknown_timezone": lambda p: _("Unknown time zone: use a name such as Asia/Almaty."),
     "bad_date": lambda p: _("Enter a date as YYYY-MM-DD."),
     "unknown_stage": lambda p: _("Unknown stage."),

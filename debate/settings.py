@@ -2,6 +2,7 @@
 
 A tournament stores only the keys it changes; everything else is the default here.
 """
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,8 @@ SETTINGS = {
     "bye_counts_as_win": (True, bool, _l("A bye counts as a win with the team's average marks")),
     "elimination_sides": ("coin_toss", str, _l("Elimination sides: coin_toss or higher_seed_choice")),
     "prep_minutes": (15, int, _l("Preparation time after the motion is released (minutes)")),
+    "public_url": ("", str, _l("The address printed in private links, QR sheets, diplomas and appeal sheets "
+                               "(default: PUBLIC_BASE_URL or the address you opened)")),
     "timezone": ("Asia/Almaty", str, _l("Time zone of every time shown, exported and printed (IANA name)")),
     "hide_panels_public": (False, bool, _l("Hide adjudicator panels on public pages")),
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
@@ -88,6 +91,11 @@ def coerce(key: str, value):
     return str(value)
 
 
+def _is_http_url(value) -> bool:
+    parts = urlsplit(str(value))
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+
+
 def _is_zone(name) -> bool:
     try:
         ZoneInfo(str(name))
@@ -117,6 +125,8 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if merged["public_url"] and not _is_http_url(merged["public_url"]):
+        errors["public_url"] = "bad_url"
     if not _is_zone(merged["timezone"]):
         errors["timezone"] = "unknown_timezone"
     return errors

@@ -17,7 +17,7 @@ from ..services import awards as awards_svc
 from ..services.ballots import seat_of
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
-from ..web import on_refusal, tournament_for
+from ..web import on_refusal, public_link, tournament_for
 from .awards import pdf_response
 
 bp = Blueprint("appeals", __name__)
@@ -47,7 +47,7 @@ def appeals(tid):
     return render_template("appeals/index.html", t=t, appeals=rows, codes=codes, teams=teams, windows=windows,
                            now=now, status_names=STATUS_NAMES, format_code=awards_svc.format_code,
                            hours=appeals_svc.window_hours(t), ballots=ballots,
-                           public_url=url_for("appeals.appeal_form", tid=t.id, _external=True))
+                           public_url=public_link(t, "appeals.appeal_form", tid=t.id))
 
 
 @bp.post("/t/<int:tid>/appeals/<int:aid>/decide")
@@ -104,7 +104,7 @@ def team_codes_pdf(tid):
     t = tournament_for(tid, roles=("director",))
     codes = awards_svc.team_codes(t)
     db.session.commit()
-    url = url_for("appeals.appeal_form", tid=t.id, _external=True)
+    url = public_link(t, "appeals.appeal_form", tid=t.id)
     teams = db.session.scalars(select(Team).where(Team.tournament_id == t.id).order_by(Team.league_id, Team.name)).all()
     return pdf_response(render(t, [(tm, tm.league, codes[tm.id], url) for tm in teams]), f"team-codes-{t.id}.pdf")
 
