@@ -136,6 +136,12 @@ def report(bad):
     return "\n".join(lines)
 
 
+# Pages kept as screenshots (test-artifacts/screenshots/a11y-*.png) to look at the colours.
+SHOOT = {"public draw kk 360", "public draw kk 1366", "public standings ru 360", "public tournament en 1366",
+         "home 360", "login 1366", "director round en", "director settings kk", "projector draw kk",
+         "projector motion en", "adjudicator home ru"}
+
+
 def check_pages(ctx, pages):
     """Opens each (label, url) in one tab and collects the serious and critical violations."""
     page = ctx.new_page()
@@ -146,6 +152,8 @@ def check_pages(ctx, pages):
             assert resp.status == 200, (label, url, resp.status)
             page.wait_for_load_state("load")
             vs = axe(page, label)
+            if label in SHOOT:
+                shot(page, "a11y-" + label.replace(" ", "-"))
             if vs:
                 bad.append((label, vs))
     finally:
@@ -175,8 +183,8 @@ def test_public_league_pages(server, tour, contexts, lang):
 def test_adjudicator_pages_on_a_phone(server, tour, contexts, lang):
     debate = tour["open"][lang][0]
     key = _key(server, debate["adjudicators"][1]["id"])
-    ballot = f"{server.url}/j/{key}/ballot/{debate['id']}"
-    bad = check_pages(contexts(PHONE), [(f"adjudicator home {lang}", f"{server.url}/j/{key}"),
+    ballot = f"{server.url}/j/{key}/ballot/{debate['id']}?lang={lang}"  # the shared context keeps a lang cookie
+    bad = check_pages(contexts(PHONE), [(f"adjudicator home {lang}", f"{server.url}/j/{key}?lang={lang}"),
                                         (f"ballot {lang}", ballot)])
     page = contexts(PHONE).new_page()
     try:
@@ -298,7 +306,7 @@ def test_keyboard_only_ballot(server, tour, contexts):
     key = _key(server, adj["id"])
     page = contexts(PHONE).new_page()
     try:
-        page.goto(f"{server.url}/j/{key}")
+        page.goto(f"{server.url}/j/{key}?lang=en")
         # From the top of the adjudicator's page to the ballot, by keyboard.
         f = _tab_until(page, lambda f: "/ballot/" in (page.evaluate("document.activeElement.href") or ""), 30)
         assert f["outline"], "the ballot link shows no focus outline"
