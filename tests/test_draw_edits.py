@@ -45,7 +45,7 @@ def _ops(draw, spare_room):
     a0, a1 = d0["adjudicators"][0]["id"], d1["adjudicators"][1]["id"]
     return [{"op": "move", "adjudicator_id": a0, "debate_id": d1["id"], "role": "panellist"},
             {"op": "remove", "adjudicator_id": a0},
-            {"op": "lock", "adjudicator_id": a0, "locked": False},
+            {"op": "lock_seat", "adjudicator_id": a0, "locked": False},
             {"op": "swap_adjudicators", "adjudicator_id": a0, "swap_with": a1},
             {"op": "swap_teams", "team_a": d0["gov"]["team_id"], "team_b": d1["opp"]["team_id"]},
             {"op": "swap_sides", "debate_id": d0["id"]},
@@ -119,7 +119,7 @@ def test_preview_and_action_agree_on_random_changes(app, api, client):
     adj_ids = [a["id"] for a in api.get(f"/tournaments/{t['id']}/adjudicators").get_json()]
     room_ids = [x["id"] for x in api.get(f"/tournaments/{t['id']}/rooms").get_json()]
     with app.app_context():
-        kinds = ("move", "move", "remove", "lock", "swap_adjudicators", "swap_teams", "swap_sides", "set_room",
+        kinds = ("move", "move", "remove", "lock_seat", "chair", "swap_adjudicators", "swap_teams", "swap_sides", "set_room",
                  "reassign_rooms")
         checked = 0
         for step in range(60):
@@ -129,7 +129,7 @@ def test_preview_and_action_agree_on_random_changes(app, api, client):
             if kind == "move":
                 op = {"op": "move", "adjudicator_id": rng.choice(adj_ids), "debate_id": d.id,
                       "role": rng.choice(["chair", "panellist"])}
-            elif kind in ("remove", "lock"):
+            elif kind in ("remove", "lock_seat", "chair"):
                 op = {"op": kind, "adjudicator_id": rng.choice(adj_ids)}
             elif kind == "swap_adjudicators":
                 a, b = rng.sample(adj_ids, 2)

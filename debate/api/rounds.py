@@ -157,10 +157,9 @@ def unlock_round(rid):
     """Unlock a confirmed round for a correction, with a reason; ?dry_run=1 shows what it exposes."""
     rnd = _round_for_director(rid)
     data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
     dry_run = request.args.get("dry_run") == "1"
-    preview = round_lock.unlock(rnd, data.get("reason"), g.api_user, dry_run=dry_run)
+    reason = data.get("reason") if isinstance(data, dict) else None  # else: 422, a reason is required
+    preview = round_lock.unlock(rnd, reason, g.api_user, dry_run=dry_run)
     if not dry_run:
         db.session.commit()
     return jsonify({"round": round_json(rnd), "preview": preview, "dry_run": dry_run})
@@ -187,7 +186,8 @@ EDIT = {"type": "object", "required": ["op"], "properties": {
     "role": {"enum": ["chair", "panellist"]}, "locked": {"type": "boolean"}, "swap_with": INT,
     "team_a": INT, "team_b": INT, "room_id": INT},
     "description": "move: adjudicator_id to debate_id as role (seat locked); remove, chair: adjudicator_id; "
-                   "lock: adjudicator_id, locked (absent: toggle); swap_adjudicators: adjudicator_id, swap_with; "
+                   "lock_seat: adjudicator_id, locked (absent: toggle; a locked seat is kept on re-allocation); "
+                   "swap_adjudicators: adjudicator_id, swap_with; "
                    "swap_teams: team_a, team_b (same league); swap_sides: debate_id; set_room: debate_id, room_id "
                    "(exchanged with the debate that had it); reassign_rooms. A locked round: 409 round_locked."}
 DRY_RUN = [{"name": "dry_run", "in": "query", "required": False, "schema": {"enum": ["1"]}}]

@@ -17,7 +17,7 @@ from .errors import Refused
 from .round_lock import ensure_unlocked
 from .warnings import Context, DrawState, load_context, needs_step_free, state_of, warnings_for
 
-OPS = ("move", "remove", "chair", "lock", "swap_adjudicators", "swap_teams", "swap_sides", "set_room",
+OPS = ("move", "remove", "chair", "lock_seat", "swap_adjudicators", "swap_teams", "swap_sides", "set_room",
        "reassign_rooms")
 SIDE_FLAGS = ("coin_toss", "side_forced", "side_choice_pending")
 
@@ -121,7 +121,8 @@ def _seat_adjudicator(state, adj_id, debate_id, role):
     if debate_id is None:
         return
     if role == "chair":
-        state.panels[debate_id] = [(adj_id, "chair", True)] + [(a, "panellist", lk) for a, _r, lk in state.panels[debate_id]]
+        demoted = [(a, "panellist", lk) for a, _r, lk in state.panels[debate_id]]
+        state.panels[debate_id] = [(adj_id, "chair", True)] + demoted
     else:
         state.panels[debate_id].append((adj_id, "panellist", True))
 
@@ -150,7 +151,7 @@ def _chair(ctx, state, args):
     return [("panel_chair", "round", adj_id, {"debate_id": did})]
 
 
-def _lock(ctx, state, args):
+def _lock_seat(ctx, state, args):
     """Lock or unlock a seat (kept or not on re-allocation); without "locked", toggle it."""
     adj_id = _adjudicator(ctx, args)
     did, i = _seated(state, adj_id)
@@ -237,7 +238,7 @@ def _reassign_rooms(ctx, state, args):
     return [("rooms_assigned", "round", None, {})]
 
 
-_PLANNERS = {"move": _move, "remove": _remove, "chair": _chair, "lock": _lock,
+_PLANNERS = {"move": _move, "remove": _remove, "chair": _chair, "lock_seat": _lock_seat,
              "swap_adjudicators": _swap_adjudicators, "swap_teams": _swap_teams, "swap_sides": _swap_sides,
              "set_room": _set_room, "reassign_rooms": _reassign_rooms}
 

@@ -86,7 +86,8 @@ def unlock(rnd, reason, user, dry_run=False) -> dict:
         return preview
     rnd.unlocked_at, rnd.unlocked_by_id, rnd.unlock_reason = datetime.now(timezone.utc), user.id, reason
     audit(rnd.tournament_id, "round_unlocked", rnd, user=user, reason=reason,
-          debates=[d["id"] for d in preview["confirmed_debates"]], later_rounds=[r["id"] for r in preview["later_rounds"]])
+          debates=[d["id"] for d in preview["confirmed_debates"]],
+          later_rounds=[r["id"] for r in preview["later_rounds"]])
     db.session.flush()
     return preview
 

@@ -72,7 +72,8 @@ def show(tid, rid):
     lock = round_lock.lock_state(rnd)
     return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free, lock=lock,
                            editable=not lock["locked"], is_director=current_user.role_in(t.id) == "director",
-                           rooms=_rooms(t) if debates and not lock["locked"] else [], judged_earlier=judged_earlier(t) if debates else {},
+                           rooms=_rooms(t) if debates and not lock["locked"] else [],
+                           judged_earlier=judged_earlier(t) if debates else {},
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
                            league_ids={rl.league_id for rl in rnd.leagues},
                            summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
@@ -170,7 +171,8 @@ def swap_teams(tid, rid):
     return redirect(back)
 
 
-PANEL_ACTIONS = {"move": "move", "remove": "remove", "chair": "chair", "lock": "lock", "swap": "swap_adjudicators"}
+PANEL_ACTIONS = {"move": "move", "remove": "remove", "chair": "chair", "lock": "lock_seat",
+                 "swap": "swap_adjudicators"}
 
 
 @bp.post("/<int:rid>/panel")
