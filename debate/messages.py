@@ -57,6 +57,13 @@ ERRORS = {
     "same_adjudicator": lambda p: _("Choose two different adjudicators."),
     "neither_seated": lambda p: _("Neither adjudicator is on a panel in this round."),
     "unknown_room": lambda p: _("Choose a room of this tournament."),
+    "unknown_adjudicator": lambda p: _("Choose an adjudicator of this tournament."),
+    "unknown_debate": lambda p: _("This debate is not in this round's draw."),
+    "not_seated": lambda p: _("This adjudicator is not on a panel in this round."),
+    "teams_not_in_draw": lambda p: _("Both teams must be in this round's draw of the same league."),
+    "round_locked": lambda p: _("This round has confirmed results, so its draw is locked: no regeneration and no "
+                                "change of teams, sides, panels or rooms. A director can unlock it for a correction."),
+    "round_not_locked": lambda p: _("This round is not locked."),
     "rematch": lambda p: _("These teams have met before."),
     "same_school": lambda p: _("Both teams are from the same school."),
     "adj_language": lambda p: _("%(name)s does not judge in this league's language.", name=p.get("name")),
