@@ -111,3 +111,47 @@ def field_errors_text(errors: dict) -> dict:
         code, params = (err if isinstance(err, tuple) else (err, {}))
         out[field] = error_text(code, params)
     return out
+
+
+# The audit log in words: what each recorded action means, in the reader's language.
+AUDIT_ACTIONS = {
+    "round_created": lambda: _("round created"),
+    "draw_generated": lambda: _("draw generated"),
+    "panels_allocated": lambda: _("adjudicators allocated"),
+    "round_released": lambda: _("published or withdrawn"),
+    "round_silent": lambda: _("silent setting changed"),
+    "round_unlocked": lambda: _("unlocked for correction"),
+    "round_relocked": lambda: _("locked again"),
+    "round_confirmed": lambda: _("results of the round confirmed"),
+    "panel_move": lambda: _("adjudicator moved"),
+    "panel_remove": lambda: _("adjudicator removed from a panel"),
+    "panel_chair": lambda: _("chair changed"),
+    "panel_lock": lambda: _("seat locked or unlocked"),
+    "panel_swap": lambda: _("adjudicators swapped"),
+    "teams_swapped": lambda: _("teams swapped"),
+    "sides_swapped": lambda: _("sides swapped"),
+    "room_set": lambda: _("room changed"),
+    "rooms_assigned": lambda: _("rooms re-assigned"),
+    "ballot_submitted": lambda: _("ballot received from a phone"),
+    "ballot_entered_for_adjudicator": lambda: _("paper ballot typed in"),
+    "ballot_confirmed": lambda: _("ballot confirmed"),
+    "ballot_after_close": lambda: _("ballot arrived after confirmation (not counted)"),
+    "result_confirmed": lambda: _("result confirmed"),
+    "result_corrected": lambda: _("result corrected"),
+    "break_made": lambda: _("break announced"),
+    "awards_prepared": lambda: _("documents prepared"),
+    "nominee_chosen": lambda: _("nomination decided"),
+    "appeal_filed": lambda: _("appeal filed"),
+    "appeal_decided": lambda: _("appeal decided"),
+    "appeal_correction_entered": lambda: _("correction entered after an appeal"),
+    "staff_added": lambda: _("tab staff added"),
+    "staff_removed": lambda: _("tab staff removed"),
+    "qualifies_for_set": lambda: _("next stage set"),
+    "teams_promoted": lambda: _("teams promoted to the next stage"),
+    "teams_received": lambda: _("teams received from the previous stage"),
+}
+
+
+def audit_action_text(code: str) -> str:
+    maker = AUDIT_ACTIONS.get(code)
+    return maker() if maker else code.replace("_", " ")

@@ -10,10 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..live import announce_ballot
-from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, ProblemReport
+from ..messages import audit_action_text, error_text, field_errors_text
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport
+from ..services import audit as audit_svc
 from ..services import ballots as svc
 from ..services.errors import Refused
+from ..services.rounds import rounds_of
 from ..web import on_refusal, tournament_for
 from .rounds import _round
 
@@ -132,11 +134,22 @@ def history(tid, did):
 @bp.get("/audit")
 @login_required
 def audit_log(tid):
+    """The audit log in words: each entry with its round, who did it and what, filterable by round,
+    person and kind."""
     t = tournament_for(tid, roles=("director",))
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.tournament_id == t.id)
-                                 .options(selectinload(AuditEntry.user), selectinload(AuditEntry.adjudicator))
-                                 .order_by(AuditEntry.id.desc()).limit(500)).all()
-    return render_template("results/audit.html", t=t, entries=entries)
+    filters = {k: request.args.get(k, "") for k in ("round", "person", "kind")}
+    entries, rounds_by_entry = audit_svc.entries_of(t, round_id=_int(filters["round"]), person=filters["person"],
+                                                    kind=filters["kind"] or None)
+    return render_template("results/audit.html", t=t, entries=entries, round_of=rounds_by_entry, filters=filters,
+                           rounds=rounds_of(t), people=audit_svc.people_of(t), kinds=audit_svc.kinds_of(t),
+                           action_text=audit_action_text, names=audit_svc.names_for(entries))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.post("/problems/<int:pid>/resolve")
