@@ -29,6 +29,7 @@ ERRORS = {
     "break_too_small": lambda p: _("At least two teams must break."),
     "unknown_setting": lambda p: _("Unknown setting."),
     "bad_url": lambda p: _("Enter a full address such as http://192.168.1.20:5000"),
+    "unknown_problem": lambda p: _("This report no longer exists."),
     "unknown_timezone": lambda p: _("Unknown time zone: use a name such as Asia/Almaty."),
     "bad_date": lambda p: _("Enter a date as YYYY-MM-DD."),
     "unknown_stage": lambda p: _("Unknown stage."),
@@ -149,6 +150,8 @@ AUDIT_ACTIONS = {
     "qualifies_for_set": lambda: _("next stage set"),
     "teams_promoted": lambda: _("teams promoted to the next stage"),
     "teams_received": lambda: _("teams received from the previous stage"),
+    "problem_answered": lambda: _("problem report answered"),
+    "problem_resolved": lambda: _("problem report resolved"),
 }
 
 
