@@ -20,6 +20,8 @@ SETTINGS = {
     "pullup_rule": ("least_then_lowest", str, _l("Which team an odd bracket pulls up")),
     "round1_method": ("random", str, _l("Round 1: random or seeded")),
     "avoid_same_region_draw": (True, bool, _l("Keep teams of the same region apart in the draw")),
+    "jury_exclusions": (None, bool, _l("Keep off the jury every teacher whose pupils compete and every juror of an "
+                                       "earlier stage (Order No. 99; default: on at the republican stage)")),
     "region_conflict": (None, bool, _l("Adjudicators never judge teams of their own region "
                                        "(default: on at the republican stage)")),
     "team_precedence": ("wins,speaker_points,draw_strength", str,
@@ -46,7 +48,7 @@ def defaults() -> dict:
 
 
 def _stage_default(stage: str, key: str):
-    if key == "region_conflict":
+    if key in ("region_conflict", "jury_exclusions"):
         return stage == "republican"
     if key == "appeal_window_hours":
         return 3.0 if stage == "republican" else 24.0

@@ -31,7 +31,7 @@ from .audit import audit
 from .errors import Refused
 from .history import league_history
 from .round_lock import ensure_unlocked
-from .season import earlier_stage_conflicts
+from .season import earlier_stage_conflicts, jury_exclusions
 
 ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
 
@@ -227,6 +227,7 @@ def _adj_infos(t, rnd):
         seen.setdefault(a, set()).update((g, o))
         judged[a] = judged.get(a, 0) + 1
     earlier = earlier_stage_conflicts(t)
+    excluded = jury_exclusions(t)
     infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
                            school=normalise_name(a.school) or None, region=a.region_code,
                            coached_team_ids=frozenset(coach_teams.get(normalise_name(a.name), ())),
@@ -234,7 +235,7 @@ def _adj_infos(t, rnd):
                            earlier_team_ids=frozenset(earlier.get(a.id, ())),
                            conflict_schools=frozenset(normalise_name(c.school_name) for c in a.school_conflicts),
                            seen_team_ids=frozenset(seen.get(a.id, ())), rounds_judged=judged.get(a.id, 0),
-                           available=a.available)
+                           available=a.available, excluded=excluded.get(a.id))
              for a in adjs]
     return infos, {a.id: a for a in adjs}
 

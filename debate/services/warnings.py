@@ -105,6 +105,8 @@ def warnings_for(ctx: Context, state: DrawState) -> dict:
                 w.append(("adj_" + reason, {"name": name}))
             if not a.available:
                 w.append(("adj_unavailable", {"name": name}))
+            if a.excluded:
+                w.append(("adj_excluded_" + a.excluded, {"name": name}))
             if adj_id in seen_adj:
                 w.append(("adj_twice", {"name": name}))
             seen_adj.add(adj_id)

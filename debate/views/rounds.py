@@ -12,7 +12,7 @@ from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, T
 from ..services import draw_edits, round_lock
 from ..services import rounds as svc
 from ..services.audit import audit
-from ..services.season import judged_earlier
+from ..services.season import judged_earlier, jury_exclusions
 from ..services.warnings import round_warnings
 from ..web import on_refusal, tournament_for
 
@@ -61,6 +61,12 @@ def _rooms(t):
                               .order_by(Room.priority.desc(), Room.name)).all()
 
 
+def _excluded(t, free):
+    """[(adjudicator, reason code)] of the free adjudicators kept off this tournament's jury."""
+    reasons = jury_exclusions(t)
+    return [(a, reasons[a.id]) for a in free if a.id in reasons]
+
+
 @bp.get("/<int:rid>/")
 @login_required
 def show(tid, rid):
@@ -74,6 +80,7 @@ def show(tid, rid):
                            editable=not lock["locked"], is_director=current_user.role_in(t.id) == "director",
                            rooms=_rooms(t) if debates and not lock["locked"] else [],
                            judged_earlier=judged_earlier(t) if debates else {},
+                           excluded=_excluded(t, free),
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
                            league_ids={rl.league_id for rl in rnd.leagues},
                            summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
