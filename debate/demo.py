@@ -121,9 +121,13 @@ def create_demo(username="demo", password=None, seed=2023):
     else:
         user.set_password(password)
     t = create_tournament(user, {
+        # As in the 2023 report: 16-17 February 2023 at the Palace of Schoolchildren in Astana.
         "name": "Ұлттық мектеп пікірсайыс турнирі — республикалық кезең", "stage": "republican",
-        "start_date": date(2023, 4, 20).isoformat(), "end_date": date(2023, 4, 22).isoformat(),
-        "venue": "Астана, Оқушылар сарайы",
+        "names": {"kk": "Ұлттық мектеп пікірсайыс турнирі — республикалық кезең",
+                  "ru": "Национальный школьный турнир по дебатам — республиканский этап",
+                  "en": "National School Debate Tournament — Republican Stage"},
+        "start_date": date(2023, 2, 16).isoformat(), "end_date": date(2023, 2, 17).isoformat(),
+        "venue": "Астана, Әл-Фараби атындағы Оқушылар сарайы",
         "leagues": [{"language": "kk", "name": "Қазақ лигасы"}, {"language": "ru", "name": "Русская лига"},
                     {"language": "en", "name": "English league"}],
     })

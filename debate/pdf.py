@@ -155,11 +155,11 @@ def _texts(a) -> dict:
         return {"title": _("Letter of gratitude"), "subtitle": "",
                 "lead": _("The organising committee thanks"), "name": a.recipient,
                 "body": _("for preparing the team(s) %(teams)s, awarded in the %(league)s of %(tournament)s.",
-                          teams=a.team_name, league=league.name, tournament=t.name)}
+                          teams=a.team_name, league=league.name, tournament=t.name_in(league.language))}
     return {"title": _("Certificate"), "subtitle": _("of participation"),
             "lead": _("confirms that"), "name": a.recipient,
             "body": _("took part in %(tournament)s as a member of the team “%(team)s”, %(league)s.",
-                      tournament=t.name, team=a.team_name, league=league.name)}
+                      tournament=t.name_in(league.language), team=a.team_name, league=league.name)}
 
 
 def _draw_award(c, a):
@@ -178,7 +178,8 @@ def _draw_award(c, a):
     c.setFillColor(SOFT)
     c.setFont("Serif", 11)
     c.drawCentredString(w / 2, top, stage.upper())
-    y = _centred_block(c, t.name, "Serif-Bold", _fit(t.name, "Serif-Bold", 16, w - 80 * mm), top - 8 * mm,
+    name = t.name_in(a.league.language)
+    y = _centred_block(c, name, "Serif-Bold", _fit(name, "Serif-Bold", 16, w - 80 * mm), top - 8 * mm,
                        w - 80 * mm, colour=NAVY)
     y -= 8 * mm
     title = words["title"].upper()
@@ -268,7 +269,7 @@ def team_codes_pdf(t, rows) -> bytes:
                     "announced, at %(url)s, with the team's name and this code.", url=url)
         c.setFont("Serif", 9)
         c.setFillColor(SOFT)
-        c.drawString(20 * mm, y - 9 * mm, f"{t.name} · {league.name}")
+        c.drawString(20 * mm, y - 9 * mm, f"{t.name_in(league.language)} · {league.name}")
         c.setFont("Serif-Bold", 14)
         c.setFillColor(INK)
         c.drawString(20 * mm, y - 17 * mm, team.name)

@@ -3,11 +3,12 @@
 from .. import settings as settings_mod
 from ..extensions import db
 from ..models import Tournament
+from ..models.tournament import LANGUAGES
 from ..web import public_link
 
 
 def tournament_json(t):
-    return {"id": t.id, "name": t.name, "stage": t.stage,
+    return {"id": t.id, "name": t.name, "names": {lang: t.name_in(lang) for lang in LANGUAGES}, "stage": t.stage,
             "start_date": t.start_date.isoformat() if t.start_date else None,
             "end_date": t.end_date.isoformat() if t.end_date else None, "venue": t.venue,
             "qualifies_for_id": t.qualifies_for_id,

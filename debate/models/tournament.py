@@ -35,6 +35,9 @@ class Tournament(db.Model):
     venue: Mapped[str | None] = mapped_column(String(200))
     # Only the keys that differ from debate.settings.DEFAULTS are stored.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The name in each language ({"kk": .., "ru": .., "en": ..}) for pages and documents in that
+    # language; a language without one shows `name`.
+    names: Mapped[dict | None] = mapped_column(JSON, default=dict)
     qualifies_for_id: Mapped[int | None] = mapped_column(ForeignKey("tournaments.id", ondelete="SET NULL"))
     team_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
     speaker_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -43,6 +46,9 @@ class Tournament(db.Model):
 
     leagues: Mapped[list["League"]] = relationship(back_populates="tournament", order_by="League.id",
                                                    cascade="all, delete-orphan")
+
+    def name_in(self, language: str) -> str:
+        return (self.names or {}).get(language) or self.name
 
     def setting(self, key: str):
         return get_setting(self, key)

@@ -47,6 +47,8 @@ def validate_tournament(data: dict, partial: bool = False) -> tuple[dict, dict]:
     for f in ("start_date", "end_date"):
         if f in data:
             clean[f] = _date(errors, f, data.get(f))
+    if "names" in data:
+        clean["names"] = _names(errors, data.get("names"))
     if "venue" in data:
         clean["venue"] = _text(data.get("venue")) or None
     if "settings" in data:
@@ -72,6 +74,28 @@ def validate_tournament(data: dict, partial: bool = False) -> tuple[dict, dict]:
     return errors, clean
 
 
+def _names(errors, raw) -> dict:
+    """{"kk": .., "ru": .., "en": ..}: the tournament's name in each language (any may be left out)."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors["names"] = ("choice", {})
+        return {}
+    out = {}
+    for lang, value in raw.items():
+        if lang not in LANGUAGES:
+            errors[f"names.{lang}"] = ("unknown_language", {"value": str(lang)})
+        elif value not in (None, "") and not isinstance(value, str):
+            errors[f"names.{lang}"] = ("choice", {})
+        elif value:
+            text = _text(value)
+            if len(text) > 200:
+                errors[f"names.{lang}"] = ("too_long", {"max": 200})
+            elif text:
+                out[lang] = text
+    return out
+
+
 def default_league_name(lang: str) -> str:
     # League names are data, shown as entered; these are the usual names in each league's language.
     return {"kk": "Қазақ лигасы", "ru": "Русская лига", "en": "English league"}[lang]
@@ -82,7 +106,7 @@ def create_tournament(user, data: dict) -> Tournament:
     if errors:
         raise ValidationFailed({0: errors})
     t = Tournament(name=clean["name"], stage=clean["stage"], start_date=clean.get("start_date"),
-                   end_date=clean.get("end_date"), venue=clean.get("venue"),
+                   end_date=clean.get("end_date"), venue=clean.get("venue"), names=clean.get("names") or {},
                    settings=clean.get("settings") or {})
     t.leagues = [League(**lg) for lg in clean["leagues"]]
     db.session.add(t)
@@ -96,7 +120,7 @@ def update_tournament(t: Tournament, data: dict) -> Tournament:
     errors, clean = validate_tournament(data, partial=True)
     if errors:
         raise ValidationFailed({0: errors})
-    for f in ("name", "stage", "start_date", "end_date", "venue"):
+    for f in ("name", "names", "stage", "start_date", "end_date", "venue"):
         if f in clean:
             setattr(t, f, clean[f])
     if "settings" in clean:

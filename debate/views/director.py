@@ -27,6 +27,7 @@ def tournaments():
 def _tournament_form_data(form) -> dict:
     data = {"name": form.get("name"), "stage": form.get("stage"), "start_date": form.get("start_date"),
             "end_date": form.get("end_date"), "venue": form.get("venue")}
+    data["names"] = {lang: form.get(f"name_{lang}") for lang in LANGUAGES if f"name_{lang}" in form}
     leagues = [{"language": lang, "name": form.get(f"league_{lang}_name")}
                for lang in LANGUAGES if form.get(f"league_{lang}")]
     data["leagues"] = leagues
