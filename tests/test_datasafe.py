@@ -4,7 +4,9 @@ round or a break can be undone only before anything depends on it; a tournament 
 anonymised (standings unchanged) or deleted whole (nothing else touched)."""
 import random
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from debate.extensions import db
 from debate.models import (Adjudicator, AuditEntry, Award, Ballot, Coach, Debate, Room, Round, Speaker, Team,
@@ -50,6 +52,26 @@ def test_no_cascade_from_a_person_reaches_the_record(app):
                 found.append((name, fk.parent.name))
                 assert fk.ondelete is None, f"{name}.{fk.parent.name} -> {fk.column.table.name}: {fk.ondelete}"
     assert len(found) == 6
+    # nor does any ORM relationship of a person delete anything of the record
+    for model in (Team, Adjudicator, Speaker):
+        for rel in inspect(model).relationships:
+            if "delete" in rel.cascade:
+                assert rel.mapper.class_.__tablename__ not in record, (model, rel.key)
+
+
+def test_the_database_refuses_to_delete_a_person_in_the_record(app, api, client):
+    """Even a deletion outside the app (a script, psql) cannot take a ballot or a debate with it."""
+    t, _keys, [(rnd, draw)] = _one_league(api, client, teams=4)
+    d = draw["debates"][0]
+    with app.app_context():
+        for stmt in (delete(Adjudicator).where(Adjudicator.id == d["adjudicators"][0]["id"]),
+                     delete(Team).where(Team.id == d["gov"]["team_id"])):
+            with pytest.raises(IntegrityError):
+                db.session.execute(stmt)
+                db.session.flush()
+            db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Ballot).join(Debate)
+                                 .where(Debate.id == d["id"])) >= 1
 
 
 def test_deleting_an_adjudicator_with_a_confirmed_ballot_is_refused(app, api, client):
@@ -182,17 +204,48 @@ def test_a_withdrawn_adjudicator_is_in_no_later_allocation(app, api, client):
     assert _audit(app, "adjudicator_withdrawn")
 
 
+def _break(api, lid, size):
+    r = api.post(f"/leagues/{lid}/break", {"size": size})
+    if r.status_code == 409:  # a tie at the cut: take the first of the tied teams
+        details = r.get_json()["error"]["details"]
+        r = api.post(f"/leagues/{lid}/break", {"size": size,
+                                               "include": details["team_ids"][:details["places_left"]]})
+    assert r.status_code == 201, r.get_json()
+    return [s["team_id"] for s in r.get_json()]
+
+
 def test_a_withdrawn_team_does_not_break(app, api, client):
     t, keys, _draws = _one_league(api, client, teams=6, rounds=2)
     lid = t["leagues"][0]["id"]
     top = api.get(f"/leagues/{lid}/standings/teams").get_json()[0]["team_id"]
+    assert top in _break(api, lid, 2)
+    assert _delete(client, api, f"/leagues/{lid}/break").status_code == 204
     api.patch(f"/teams/{top}", {"active": False})
-    r = api.post(f"/leagues/{lid}/break", {"size": 2, "include": None})
-    if r.status_code == 409:  # a tie at the cut: widen
-        r = api.post(f"/leagues/{lid}/break", {"size": 4})
-    assert r.status_code in (201, 409)
-    if r.status_code == 201:
-        assert top not in {s["team_id"] for s in r.get_json()}
+    seeds = _break(api, lid, 2)
+    assert top not in seeds and len(seeds) == 2
+
+
+def test_withdraw_and_bring_back_through_the_pages(app, api, client, login):
+    login()
+    token = csrf_token(client, "/t/new")
+    r = client.post("/t/new", data={"csrf_token": token, "name": "Page cup", "stage": "city", "league_en": "1"})
+    tid = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    with app.app_context():
+        lid = db.session.scalar(select(Tournament).where(Tournament.id == tid)).leagues[0].id
+    client.post(f"/t/{tid}/teams/new", data={"csrf_token": token, "league_id": lid, "name": "Tulpar",
+                                             "speaker1": "A", "speaker2": "B"})
+    with app.app_context():
+        team_id = db.session.scalar(select(Team.id).where(Team.tournament_id == tid))
+    listing = client.get(f"/t/{tid}/teams/").get_data(as_text=True)
+    assert f"/t/{tid}/teams/{team_id}/withdraw" in listing
+    r = client.post(f"/t/{tid}/teams/{team_id}/withdraw", data={"csrf_token": token, "value": "0"},
+                    follow_redirects=True)
+    assert "withdrawn" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Team, team_id).active is False
+    client.post(f"/t/{tid}/teams/{team_id}/withdraw", data={"csrf_token": token, "value": "1"})
+    with app.app_context():
+        assert db.session.get(Team, team_id).active is True
 
 
 # ----- C. undo -----

@@ -19,7 +19,7 @@ import logging
 from datetime import datetime, timezone
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
@@ -61,13 +61,13 @@ def anonymise_tournament(t: Tournament, confirm, user=None) -> dict:
         for sp in team.speakers:
             n_speakers += 1
             with force_locale(lang):
-                label = _("Speaker %(n)s", n=n_speakers)
+                label = pgettext("anonymised person", "Speaker %(n)s", n=n_speakers)
             names[sp.name] = label
             sp.name, sp.grade, sp.gender = label, None, None
     coaches = db.session.scalars(select(Coach).where(Coach.tournament_id == t.id).order_by(Coach.id)).all()
     for i, coach in enumerate(coaches, 1):
         with force_locale(coach_language.get(coach.id, "en")):
-            label = _("Coach %(n)s", n=i)
+            label = pgettext("anonymised person", "Coach %(n)s", n=i)
         names[coach.name] = label
         coach.name, coach.contact = label, None
     db.session.flush()
