@@ -7,8 +7,9 @@ written by teams and coaches. Ids, teams, schools, ballots and every mark stay, 
 standings and statistics are exactly what they were. Adjudicators (adults, judging in a public
 role), team names and school names (institutions) are kept.
 
-`delete_tournament` removes the tournament and everything of it in one statement (the
-database's cascades from the tournament); nothing of another tournament is touched. It is
+`delete_tournament` removes the tournament and everything of it in one transaction (its rounds
+and break, then the tournament with the database's cascades from it); nothing of another
+tournament is touched. It is
 audited at the instance level: an audit entry with no tournament (it would otherwise be deleted
 with it) that keeps the tournament's id, name and what was removed, and a log line.
 
@@ -23,8 +24,8 @@ from flask_babel import pgettext
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
-from ..models import (Adjudicator, Appeal, AuditEntry, Award, Ballot, Coach, Debate, Round, Speaker, Team,
-                      Tournament)
+from ..models import (Adjudicator, Appeal, AuditEntry, Award, Ballot, BreakSeed, Coach, Debate, League, Round,
+                      Speaker, Team, Tournament)
 from .audit import audit
 from .errors import Refused
 
@@ -102,6 +103,14 @@ def delete_tournament(t: Tournament, confirm, user=None) -> dict:
     audit(None, "tournament_deleted", t, user=user, name=name, **counts)
     db.session.flush()
     db.session.expunge(t)
-    db.session.execute(delete(Tournament).where(Tournament.id == tid), execution_options={"synchronize_session": False})
+    # The record first (rounds take their debates, panels, byes and ballots with them; then the
+    # break), then the tournament with its people: nothing from the record refers to a person any
+    # more when the people go, as the foreign keys require (PostgreSQL checks them as each
+    # cascade step runs, not at the end of the statement).
+    league_ids = select(League.id).where(League.tournament_id == tid)
+    for stmt in (delete(Round).where(Round.tournament_id == tid),
+                 delete(BreakSeed).where(BreakSeed.league_id.in_(league_ids)),
+                 delete(Tournament).where(Tournament.id == tid)):
+        db.session.execute(stmt, execution_options={"synchronize_session": False})
     log.warning("tournament %s (%r) deleted by %s: %s", tid, name, getattr(user, "username", None), counts)
     return counts
