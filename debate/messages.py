@@ -101,6 +101,21 @@ ERRORS = {
     "not_qualifying_target": lambda p: _("This tournament does not qualify into that one."),
     "tournament_not_finished": lambda p: _("The tournament is not finished: some debates have no confirmed result."),
     "promote_how": lambda p: _("Choose the breaking teams or a number of teams per league."),
+    # deletion, withdrawal, undo and erasure (services/participants.py, services/erasure.py)
+    "in_use": lambda p: (
+        _("Room %(name)s is used in a draw, so it is kept. Mark it as not available instead.", name=p.get("name"))
+        if p.get("kind") == "room" else
+        _("%(name)s appears in a draw or a ballot and cannot be deleted: their results must stay. "
+          "Withdraw them instead.", name=p.get("name"))),
+    "round_has_ballots": lambda p: _("This round has ballots or confirmed results, so it cannot be deleted."),
+    "later_round_exists": lambda p: _("A later round exists: delete the later rounds first."),
+    "elimination_drawn": lambda p: _("An elimination round of this league has been drawn: the break can no "
+                                     "longer be undone."),
+    "elimination_round_exists": lambda p: _("An elimination round of this league exists: delete that round "
+                                            "first, then undo the break."),
+    "no_break_made": lambda p: _("This league has no break to undo."),
+    "not_confirmed": lambda p: _("Type the tournament's name exactly to confirm."),
+    "confirm_delete": lambda p: _("Tick the box to confirm the deletion."),
 }
 
 

@@ -72,6 +72,7 @@ RULES = {
     "POST /t/<int:tid>/ballots/<int:bid>/confirm": (STAFF, {}),
     "POST /t/<int:tid>/debates/<int:did>/confirm-all": (STAFF, {}),
     "POST /t/<int:tid>/problems/<int:pid>/resolve": (STAFF, {}),
+    "POST /t/<int:tid>/problems/<int:pid>/answer": (STAFF, {"answer": "On my way"}),
     "GET /t/<int:tid>/leagues/<int:lid>/standings": (STAFF, {}),
     "GET /t/<int:tid>/live": (STAFF, {}),
     "GET /t/<int:tid>/live.json": (STAFF, {}),
@@ -88,6 +89,12 @@ RULES = {
     "POST /t/<int:tid>/<any(teams, adjudicators, rooms):kind>/<int:oid>/edit": (DIRECTOR, {}),
     "POST /t/<int:tid>/<any(teams, adjudicators, rooms):kind>/<int:oid>/delete": (DIRECTOR, {"args": {"kind": "rooms", "oid": "spare_room"}}),
     "POST /t/<int:tid>/adjudicators/<int:oid>/reissue-key": (DIRECTOR, {"args": {"oid": "spare_adj"}}),
+    "POST /t/<int:tid>/<any(teams, adjudicators):kind>/<int:oid>/withdraw": (DIRECTOR, {"args": {"kind": "adjudicators", "oid": "spare_adj"}}),
+    "POST /t/<int:tid>/rounds/<int:rid>/delete": (DIRECTOR, {}),
+    "POST /t/<int:tid>/leagues/<int:lid>/break/delete": (DIRECTOR, {}),
+    "POST /t/<int:tid>/anonymise": (DIRECTOR, {}),
+    "POST /t/<int:tid>/delete": (DIRECTOR, {}),
+    "GET /t/<int:tid>/export/tournament.json": (DIRECTOR, {}),
     "GET /t/<int:tid>/adjudicators/links": (DIRECTOR, {}),
     "GET /t/<int:tid>/import": (DIRECTOR, {}),
     "POST /t/<int:tid>/import": (DIRECTOR, {}),
@@ -163,6 +170,15 @@ RULES = {
     "GET /api/v1/leagues/<int:lid>/standings/speakers": (API_RELEASED, {}),
     "GET /api/v1/leagues/<int:lid>/bracket": (API_RELEASED, {}),
     "POST /api/v1/leagues/<int:lid>/break": (API_DIRECTOR, {}),
+    "DELETE /api/v1/leagues/<int:lid>/break": (API_DIRECTOR, {"ok": {204, 404}}),
+    "DELETE /api/v1/rounds/<int:rid>": (API_DIRECTOR, {"ok": {409}}),
+    "PATCH /api/v1/teams/<int:oid>": (API_DIRECTOR, {}),
+    "DELETE /api/v1/teams/<int:oid>": (API_DIRECTOR, {"ok": {409}}),
+    "PATCH /api/v1/adjudicators/<int:oid>": (API_DIRECTOR, {"args": {"oid": "adj_id"}}),
+    "DELETE /api/v1/adjudicators/<int:oid>": (API_DIRECTOR, {"ok": {409}, "args": {"oid": "adj_id"}}),
+    "DELETE /api/v1/rooms/<int:oid>": (API_DIRECTOR, {"ok": {204}, "args": {"oid": "api_spare_room"}}),
+    "POST /api/v1/tournaments/<int:tid>/anonymise": (API_DIRECTOR, {"ok": {422}}),
+    "DELETE /api/v1/tournaments/<int:tid>": (API_DIRECTOR, {"ok": {422}}),
 }
 
 
@@ -241,8 +257,10 @@ def world(app, api, client, make_user, monkeypatch):
         room = Room(tournament_id=w.tid, name="Spare room")
         db.session.add(room)
         db.session.add(ProblemReport(tournament_id=w.tid, adjudicator_id=w.adj_id, message="no chair"))
+        api_room = Room(tournament_id=w.tid, name="Spare room 2")
+        db.session.add(api_room)
         db.session.flush()
-        w.spare_room = room.id
+        w.spare_room, w.api_spare_room = room.id, api_room.id
         w.pid = db.session.scalar(select(ProblemReport.id))
         db.session.commit()
     w.team_id = api.get(f"/tournaments/{w.tid}/teams").get_json()[0]["id"]

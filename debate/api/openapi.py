@@ -74,6 +74,13 @@ def _op(summary, ok_status, ok_schema, *, body=None, secured=True, errors=(401, 
     return op
 
 
+def _op_no_content(summary, *, body=None, errors=(401, 403, 404, 409)):
+    """An operation answering 204 with no body (a deletion)."""
+    op = _op(summary, 204, {}, body=body, errors=errors)
+    op["responses"]["204"] = {"description": "done, no content"}
+    return op
+
+
 TID = [{"name": "tid", "in": "path", "required": True, "schema": INT}]
 
 OPERATIONS = {

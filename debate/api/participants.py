@@ -1,11 +1,14 @@
 from flask import g, jsonify
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Adjudicator, Room, Team
 from ..services import participants as svc
-from .common import api_bp, json_body, require_token, tournament_or_error, validation_error
+from ..services.errors import Refused
+from .common import ApiError, api_bp, json_body, require_token, tournament_or_error, validation_error
+from .openapi import BOOL, EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
 from .serializers import adjudicator_json, room_json, team_json
 
 
@@ -68,3 +71,90 @@ def list_rooms(tid):
     t = tournament_or_error(tid)
     rooms = db.session.scalars(select(Room).where(Room.tournament_id == t.id).order_by(Room.name))
     return jsonify([room_json(r) for r in rooms])
+
+
+# ----- one participant: withdraw (PATCH) or delete (DELETE) -----
+
+def _participant(model, oid):
+    """The team, adjudicator or room with this id, for a director of its tournament."""
+    obj = db.session.get(model, oid)
+    if obj is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    tournament_or_error(obj.tournament_id, roles=("director",))
+    return obj
+
+
+def _flag(data, key):
+    """{key: true|false} from a PATCH body; anything else is a 422 that changes nothing."""
+    if not isinstance(data, dict):
+        raise Refused(422, "validation_failed", fields={"": "required"})
+    if key not in data:
+        return None
+    if not isinstance(data[key], bool):
+        raise Refused(422, "validation_failed", fields={key: "not_a_bool"})
+    return data[key]
+
+
+@api_bp.patch("/teams/<int:oid>")
+@require_token
+def patch_team(oid):
+    team = _participant(Team, oid)
+    active = _flag(json_body(), "active")
+    if active is not None:
+        svc.set_team_active(team, active, user=g.api_user)
+    db.session.commit()
+    return jsonify(team_json(team, private=True))
+
+
+@api_bp.patch("/adjudicators/<int:oid>")
+@require_token
+def patch_adjudicator(oid):
+    adj = _participant(Adjudicator, oid)
+    available = _flag(json_body(), "available")
+    if available is not None:
+        svc.set_adjudicator_available(adj, available, user=g.api_user)
+    db.session.commit()
+    return jsonify(adjudicator_json(adj))
+
+
+def _delete(model, oid):
+    svc.delete_participant(_participant(model, oid), user=g.api_user)
+    db.session.commit()
+    return "", 204
+
+
+@api_bp.delete("/teams/<int:oid>")
+@require_token
+def delete_team(oid):
+    return _delete(Team, oid)
+
+
+@api_bp.delete("/adjudicators/<int:oid>")
+@require_token
+def delete_adjudicator(oid):
+    return _delete(Adjudicator, oid)
+
+
+@api_bp.delete("/rooms/<int:oid>")
+@require_token
+def delete_room(oid):
+    return _delete(Room, oid)
+
+
+OID = [{"name": "oid", "in": "path", "required": True, "schema": INT}]
+
+
+EXTRA_OPERATIONS.update({
+    "/teams/{oid}": {"parameters": OID,
+                     "patch": _op("Withdraw a team (active: false) or bring it back", 200, {"type": "object"},
+                                  body=_obj({"active": BOOL}), errors=(400, 401, 403, 404, 422)),
+                     "delete": _op_no_content("Delete a team that appears in no draw or ballot (else 409 in_use)")},
+    "/adjudicators/{oid}": {"parameters": OID,
+                            "patch": _op("Withdraw an adjudicator (available: false) or bring them back", 200,
+                                         {"type": "object"}, body=_obj({"available": BOOL}),
+                                         errors=(400, 401, 403, 404, 422)),
+                            "delete": _op_no_content("Delete an adjudicator who is on no panel and gave no ballot "
+                                                 "(else 409 in_use)")},
+    "/rooms/{oid}": {"parameters": OID,
+                     "delete": _op_no_content("Delete a room used in no draw (else 409 in_use)")},
+})

@@ -9,8 +9,9 @@ from ..messages import error_text
 from ..models import Bye, Debate, DebateAdjudicator, Round
 from ..services import draw_edits, round_lock
 from ..services import rounds as svc
+from ..services.undo import delete_round
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
+from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 
 
 def round_json(rnd):
@@ -172,6 +173,13 @@ def lock_round(rid):
     round_lock.relock(rnd, g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd))
+@api_bp.delete("/rounds/<int:rid>")
+@require_token
+def remove_round(rid):
+    """Undo a round: 204 while it has no ballot and no later round exists; else 409."""
+    delete_round(_round_for_director(rid), user=g.api_user)
+    db.session.commit()
+    return "", 204
 
 
 RID = [{"name": "rid", "in": "path", "required": True, "schema": INT}]
@@ -235,4 +243,6 @@ EXTRA_OPERATIONS.update({
                                     "put": _op("Set a league's motion for the round", 200, {"type": "object"},
                                                body=_obj({"text": STR, "info_slide": STR}, ["text"]),
                                                errors=(400, 401, 403, 404, 422))},
+    "/rounds/{rid}": {"parameters": RID,
+                      "delete": _op_no_content("Delete a round with no ballot and no later round")},
 })

@@ -12,6 +12,7 @@ def tournament_json(t):
             "start_date": t.start_date.isoformat() if t.start_date else None,
             "end_date": t.end_date.isoformat() if t.end_date else None, "venue": t.venue,
             "qualifies_for_id": t.qualifies_for_id,
+            "anonymised_at": t.anonymised_at.isoformat() if t.anonymised_at else None,
             "leagues": [{"id": lg.id, "language": lg.language, "name": lg.name} for lg in t.leagues],
             "settings": settings_mod.effective(t)}
 
@@ -21,7 +22,8 @@ def team_json(team, private=False):
            "school": ({"name": team.school.name, "region": team.school.region_code, "rural": team.school.rural}
                       if team.school else None),
            "coach": {"name": team.coach.name} if team.coach else None,
-           "speakers": [{"id": s.id, "name": s.name} for s in team.speakers]}
+           "speakers": [{"id": s.id, "name": s.name} for s in team.speakers],
+           "active": team.active}
     if private:
         if team.coach:
             out["coach"]["contact"] = team.coach.contact

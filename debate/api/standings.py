@@ -8,8 +8,9 @@ from ..messages import error_text
 from ..models import Debate, League, Round
 from ..services import standings as svc
 from ..services.rounds import ELIM_KINDS
+from ..services.undo import delete_break
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, _obj, _op
+from .openapi import EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
 
 
 def _league(lid):
@@ -69,6 +70,17 @@ def make_break(lid):
     return jsonify([{"seed": s, "team_id": t} for s, t in seeds]), 201
 
 
+@api_bp.delete("/leagues/<int:lid>/break")
+@require_token
+def undo_break(lid):
+    """Undo the break: 204 while no elimination draw of the league exists; else 409."""
+    league = _league(lid)
+    tournament_or_error(league.tournament_id, roles=("director",))
+    delete_break(league, user=g.api_user)
+    db.session.commit()
+    return "", 204
+
+
 def bracket_json(league, public):
     seeds = svc.break_of(league)
     rounds = db.session.query(Round).filter(Round.tournament_id == league.tournament_id,
@@ -119,7 +131,8 @@ EXTRA_OPERATIONS.update({
     "/leagues/{lid}/standings/speakers": {"parameters": LID, "get": _op("Speaker standings", 200, ARR,
                                                                         secured=False, errors=(403, 404))},
     "/leagues/{lid}/break": {"parameters": LID, "post": _op("Announce the break", 201, ARR,
-                                                            body=_obj({"size": INT}), errors=(401, 403, 404, 409, 422))},
+                                                            body=_obj({"size": INT}), errors=(401, 403, 404, 409, 422)),
+                             "delete": _op_no_content("Undo the break before its first elimination draw")},
     "/leagues/{lid}/bracket": {"parameters": LID, "get": _op("The elimination bracket", 200, {"type": "object"},
                                                              secured=False, errors=(403, 404))},
     "/tournaments/{tid}/release": {"parameters": [{"name": "tid", "in": "path", "required": True, "schema": INT}],

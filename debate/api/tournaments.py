@@ -1,11 +1,13 @@
-from flask import g, jsonify
+from flask import g, jsonify, request
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Tournament, TournamentMember
+from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
 from .common import ApiError, api_bp, json_body, require_token, tournament_or_error, validation_error
+from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 from .serializers import tournament_json
 
 
@@ -52,3 +54,42 @@ def patch(tid):
         return validation_error(e.errors)
     db.session.commit()
     return jsonify(tournament_json(t))
+
+
+def _confirmation():
+    """The typed confirmation {"confirm": "<the tournament's name>"} (checked by the service)."""
+    data = request.get_json(silent=True)
+    return data.get("confirm") if isinstance(data, dict) else None
+
+
+@api_bp.post("/tournaments/<int:tid>/anonymise")
+@require_token
+def anonymise(tid):
+    """Erase the pupils' and coaches' personal data; results and standings stay."""
+    t = tournament_or_error(tid, roles=("director",))
+    counts = anonymise_tournament(t, _confirmation(), user=g.api_user)
+    db.session.commit()
+    return jsonify({**tournament_json(t), "anonymised": counts})
+
+
+@api_bp.delete("/tournaments/<int:tid>")
+@require_token
+def remove_tournament(tid):
+    """Delete the whole tournament (typed confirmation; audited at the instance level)."""
+    t = tournament_or_error(tid, roles=("director",))
+    delete_tournament(t, _confirmation(), user=g.api_user)
+    db.session.commit()
+    return "", 204
+
+
+CONFIRM = _obj({"confirm": STR}, ["confirm"])
+TID = [{"name": "tid", "in": "path", "required": True, "schema": INT}]
+EXTRA_OPERATIONS.update({
+    "/tournaments/{tid}/anonymise": {
+        "parameters": TID,
+        "post": _op("Anonymise the pupils and coaches (confirm: the tournament's name)", 200, {"type": "object"},
+                    body=CONFIRM, errors=(401, 403, 404, 422))},
+    "/tournaments/{tid}": {
+        "delete": _op_no_content("Delete the whole tournament (confirm: the tournament's name)", body=CONFIRM,
+                                 errors=(401, 403, 404, 422))},
+})

@@ -16,7 +16,8 @@ class Ballot(db.Model):
     __table_args__ = (UniqueConstraint("debate_id", "adjudicator_id", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"), index=True)
-    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("adjudicators.id", ondelete="CASCADE"), index=True)
+    # An adjudicator with a ballot is never deleted: no cascade from a person to a ballot.
+    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("adjudicators.id"), index=True)
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     winner: Mapped[str] = mapped_column(String(3))

@@ -7,7 +7,7 @@ Personal fields beyond names (grade, gender, contacts) are for directors only.
 import secrets
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, false as sa_false,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, false as sa_false, true as sa_true,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +54,8 @@ class Team(db.Model):
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("coaches.id", ondelete="SET NULL"))
     seed_rank: Mapped[int | None] = mapped_column(Integer)  # optional ranking for a seeded round 1
     needs_access: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False once withdrawn: in no later draw; its results stay in every standing.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     created_at: Mapped[datetime] = created_at()
 
     league = relationship("League")

@@ -75,8 +75,9 @@ class Debate(db.Model):
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     room_locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    gov_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    opp_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    # A team in a draw is never deleted (withdrawn instead): no cascade from a team to a debate.
+    gov_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    opp_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     bracket: Mapped[float] = mapped_column(Float, default=0)
     importance: Mapped[float] = mapped_column(Float, default=0)
     flags: Mapped[list] = mapped_column(JSON, default=list)
@@ -102,7 +103,7 @@ class DebateAdjudicator(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"), index=True)
-    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("adjudicators.id", ondelete="CASCADE"), index=True)
+    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("adjudicators.id"), index=True)
     role: Mapped[str] = mapped_column(String(10), default="panellist")  # chair / panellist
     position: Mapped[int] = mapped_column(Integer, default=0)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)  # manual choice kept on re-allocation
@@ -116,7 +117,7 @@ class Bye(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     team = relationship("Team")
 
 
@@ -125,6 +126,6 @@ class BreakSeed(db.Model):
     __table_args__ = (UniqueConstraint("league_id", "team_id"), UniqueConstraint("league_id", "seed"))
     id: Mapped[int] = mapped_column(primary_key=True)
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     seed: Mapped[int] = mapped_column(Integer)
     team = relationship("Team")

@@ -1,7 +1,7 @@
 """Tournaments, their leagues, and the regions of Kazakhstan."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -42,6 +42,8 @@ class Tournament(db.Model):
     team_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
     speaker_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
     bracket_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the pupils' and coaches' personal data were erased (services/erasure.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at()
 
     leagues: Mapped[list["League"]] = relationship(back_populates="tournament", order_by="League.id",

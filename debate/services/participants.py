@@ -4,14 +4,16 @@ The API, the CSV/XLSX import and the director's forms all come through here, so 
 are checked in one place: every item is validated before anything is stored, and a bad item
 rejects the whole batch with every problem listed.
 """
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from ..extensions import db
-from ..models import (Adjudicator, AdjudicatorSchoolConflict, AdjudicatorTeamConflict, Coach, League,
-                      Room, School, Speaker, Team)
+from ..models import (Adjudicator, AdjudicatorSchoolConflict, AdjudicatorTeamConflict, Appeal, Award, Ballot,
+                      BreakSeed, Bye, Coach, Debate, DebateAdjudicator, League, Room, School, Speaker, Team)
 from ..models.participants import normalise_name
 from ..models.tournament import LANGUAGES
 from ..regions import REGION_CODES
+from .audit import audit
+from .errors import Refused
 
 NAME_MAX = 200
 
@@ -382,3 +384,86 @@ def update_room(tournament, room: Room, item: dict) -> Room:
     room.available = bool(item.get("available", True))
     db.session.flush()
     return room
+
+
+# ----- deletion and withdrawal -----
+# A person who appears in the record (a draw, a panel, a bye, the break, a ballot, an appeal, an
+# issued document) is never deleted: the deletion is refused (409 in_use) and withdrawal offered
+# instead, so every result stays. The database backs this up: no foreign key from the record to
+# a team or an adjudicator deletes anything (models/rounds.py, models/ballots.py).
+
+def _any(*conditions) -> bool:
+    return any(db.session.scalar(select(exists().where(c))) for c in conditions)
+
+
+def team_in_use(team: Team) -> bool:
+    speakers = select(Speaker.id).where(Speaker.team_id == team.id)
+    return _any(or_(Debate.gov_team_id == team.id, Debate.opp_team_id == team.id), Bye.team_id == team.id,
+                BreakSeed.team_id == team.id, Appeal.team_id == team.id,
+                or_(Award.team_id == team.id, Award.speaker_id.in_(speakers)))
+
+
+def adjudicator_in_use(adj: Adjudicator) -> bool:
+    return _any(DebateAdjudicator.adjudicator_id == adj.id, Ballot.adjudicator_id == adj.id)
+
+
+def room_in_use(room: Room) -> bool:
+    return _any(Debate.room_id == room.id)
+
+
+def delete_team(team: Team, user=None) -> None:
+    if team_in_use(team):
+        raise Refused(409, "in_use", {"kind": "team", "name": team.name})
+    audit(team.tournament_id, "team_deleted", team, user=user, name=team.name, league_id=team.league_id)
+    db.session.delete(team)
+    db.session.flush()
+
+
+def delete_adjudicator(adj: Adjudicator, user=None) -> None:
+    if adjudicator_in_use(adj):
+        raise Refused(409, "in_use", {"kind": "adjudicator", "name": adj.name})
+    audit(adj.tournament_id, "adjudicator_deleted", adj, user=user, name=adj.name)
+    db.session.delete(adj)
+    db.session.flush()
+
+
+def delete_room(room: Room, user=None) -> None:
+    if room_in_use(room):
+        raise Refused(409, "in_use", {"kind": "room", "name": room.name})
+    audit(room.tournament_id, "room_deleted", room, user=user, name=room.name)
+    db.session.delete(room)
+    db.session.flush()
+
+
+DELETERS = {Team: delete_team, Adjudicator: delete_adjudicator, Room: delete_room}
+
+
+def delete_participant(obj, user=None) -> None:
+    DELETERS[type(obj)](obj, user=user)
+
+
+def set_team_active(team: Team, active: bool, user=None) -> Team:
+    """Withdraw a team for the rest of the tournament (active=False) or bring it back. A
+    withdrawn team is in no later draw or break; its results stay in every standing, so its
+    opponents keep their wins and draw strength."""
+    if not isinstance(active, bool):
+        raise Refused(422, "validation_failed", fields={"active": "not_a_bool"})
+    if team.active != active:
+        team.active = active
+        audit(team.tournament_id, "team_reinstated" if active else "team_withdrawn", team, user=user,
+              name=team.name)
+        db.session.flush()
+    return team
+
+
+def set_adjudicator_available(adj: Adjudicator, available: bool, user=None) -> Adjudicator:
+    """Withdraw an adjudicator (available=False: on no later panel) or bring them back. Panels
+    already drawn and ballots already given stay as they are."""
+    if not isinstance(available, bool):
+        raise Refused(422, "validation_failed", fields={"available": "not_a_bool"})
+    if adj.available != available:
+        adj.available = available
+        audit(adj.tournament_id, "adjudicator_reinstated" if available else "adjudicator_withdrawn", adj,
+              user=user, name=adj.name)
+        db.session.flush()
+    return adj

@@ -142,7 +142,8 @@ def draw_options(t) -> DrawOptions:
 def _draw_prelim_league(rnd, rl):
     league = db.session.get(League, rl.league_id)
     h = league_history(league, before_seq=rnd.seq)
-    teams = db.session.scalars(select(Team).where(Team.league_id == league.id)
+    # Withdrawn teams are in no later draw (their earlier results stay in the history above).
+    teams = db.session.scalars(select(Team).where(Team.league_id == league.id, Team.active.is_(True))
                                .options(selectinload(Team.school))).all()
     wins, points = {}, {}
     for row in team_standings([tm.id for tm in teams], h.team_results):

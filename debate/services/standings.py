@@ -202,7 +202,8 @@ def make_break(league, size: int, include=None, user=None):
     says which tied teams go through (include) or widens the break."""
     if size < 2:
         raise Refused(422, "break_too_small")
-    rows = [r for r, _t in team_tab(league)]
+    # A withdrawn team does not break; the teams below it move up.
+    rows = [r for r, tm in team_tab(league) if tm.active]
     try:
         result = bracket_mod.break_teams(rows, size, include=include)
     except bracket_mod.BracketError as e:
@@ -215,6 +216,11 @@ def make_break(league, size: int, include=None, user=None):
     db.session.flush()
     audit(league.tournament_id, "break_made", league, user=user, size=size, seeds=result.seeds)
     return result.seeds
+
+
+def withdrawn_team_ids(league) -> set:
+    """Ids of the league's withdrawn teams: the standings still rank them, marked as withdrawn."""
+    return set(db.session.scalars(select(Team.id).where(Team.league_id == league.id, Team.active.is_(False))))
 
 
 def break_of(league):

@@ -8,9 +8,10 @@ from .. import settings as settings_mod
 from ..extensions import db
 from ..models import Adjudicator, Room, Team, Tournament, TournamentMember
 from ..models.tournament import LANGUAGES, STAGES
+from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
-from ..web import tournament_for
+from ..web import on_refusal, tournament_for
 from .forms import errors_for_form
 
 bp = Blueprint("director", __name__, url_prefix="/t")
@@ -92,3 +93,27 @@ def dashboard(tid):
     n_adj = db.session.scalar(select(func.count()).select_from(Adjudicator).where(Adjudicator.tournament_id == t.id))
     n_rooms = db.session.scalar(select(func.count()).select_from(Room).where(Room.tournament_id == t.id))
     return render_template("director/dashboard.html", t=t, counts=counts, n_adj=n_adj, n_rooms=n_rooms)
+
+
+@bp.post("/<int:tid>/anonymise")
+@login_required
+def anonymise(tid):
+    t = tournament_for(tid, roles=("director",))
+    back = on_refusal(url_for("director.edit", tid=t.id) + "#erase")
+    counts = anonymise_tournament(t, request.form.get("confirm"), user=current_user)
+    db.session.commit()
+    flash(_("Anonymised: %(speakers)s speakers and %(coaches)s coaches. Results and standings are unchanged.",
+            **counts), "success")
+    return redirect(back)
+
+
+@bp.post("/<int:tid>/delete")
+@login_required
+def delete(tid):
+    t = tournament_for(tid, roles=("director",))
+    on_refusal(url_for("director.edit", tid=t.id) + "#erase")
+    name = t.name
+    delete_tournament(t, request.form.get("confirm"), user=current_user)
+    db.session.commit()
+    flash(_("The tournament %(name)s was deleted.", name=name), "success")
+    return redirect(url_for("director.tournaments"))

@@ -11,12 +11,25 @@ from flask_login import login_required
 from ..extensions import db
 from ..models import League
 from ..services import exports as svc
+from ..services.transfer import dumps, export_tournament
 from ..web import tournament_for
 
 bp = Blueprint("exports", __name__, url_prefix="/t/<int:tid>/export")
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/tournament.json")
+@login_required
+def tournament_json(tid):
+    """The whole tournament as one file (services/transfer.py; the same as `flask debate export`),
+    offered before anonymising or deleting it. Directors only: it holds private keys and contacts."""
+    t = tournament_for(tid, roles=("director",))
+    resp = Response(dumps(export_tournament(t.id)) + "\n", mimetype="application/json")
+    resp.headers["Content-Disposition"] = f'attachment; filename="tournament-{t.id}.json"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/<what>.<fmt>")

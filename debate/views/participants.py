@@ -1,7 +1,7 @@
 """The director's pages for teams, adjudicators and rooms, and the CSV/XLSX import."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +14,7 @@ from ..qr import qr_svg_data_uri
 from ..services import imports
 from ..services import participants as svc
 from ..sorting import sort_key
-from ..web import public_link, tournament_for
+from ..web import on_refusal, public_link, tournament_for
 from .forms import adjudicator_item, errors_for_form, room_item, team_item
 
 bp = Blueprint("participants", __name__, url_prefix="/t/<int:tid>")
@@ -92,17 +92,44 @@ def form(tid, kind, oid=None):
                            form=request.form, **_form_context(t, kind)), (422 if errors else 200)
 
 
-@bp.post("/<any(teams, adjudicators, rooms):kind>/<int:oid>/delete")
-@login_required
-def delete(tid, kind, oid):
-    t = tournament_for(tid, roles=("director",))
+def _own(t, kind, oid):
     obj = db.session.get(KINDS[kind][0], oid)
     if obj is None or obj.tournament_id != t.id:
         abort(404)
-    db.session.delete(obj)
+    return obj
+
+
+@bp.post("/<any(teams, adjudicators, rooms):kind>/<int:oid>/delete")
+@login_required
+def delete(tid, kind, oid):
+    """Delete a participant who appears nowhere in the record; else say why and offer withdrawal."""
+    t = tournament_for(tid, roles=("director",))
+    obj = _own(t, kind, oid)
+    on_refusal(url_for("participants.form", tid=t.id, kind=kind, oid=oid))
+    name = obj.name
+    svc.delete_participant(obj, user=current_user)
     db.session.commit()
-    flash(_("Deleted: %(name)s", name=obj.name), "success")
+    flash(_("Deleted: %(name)s", name=name), "success")
     return redirect(url_for("participants.listing", tid=t.id, kind=kind))
+
+
+@bp.post("/<any(teams, adjudicators):kind>/<int:oid>/withdraw")
+@login_required
+def withdraw(tid, kind, oid):
+    """Withdraw a team or an adjudicator for the rest of the tournament (value=0) or bring them
+    back (value=1). Their results stay."""
+    t = tournament_for(tid, roles=("director",))
+    obj = _own(t, kind, oid)
+    back = on_refusal(url_for("participants.listing", tid=t.id, kind=kind))
+    back_in = request.form.get("value") == "1"
+    if kind == "teams":
+        svc.set_team_active(obj, back_in, user=current_user)
+    else:
+        svc.set_adjudicator_available(obj, back_in, user=current_user)
+    db.session.commit()
+    flash(_("%(name)s is taking part again.", name=obj.name) if back_in else
+          _("%(name)s is withdrawn: in no later draw; their results stay.", name=obj.name), "success")
+    return redirect(back)
 
 
 @bp.post("/adjudicators/<int:oid>/reissue-key")

@@ -40,7 +40,7 @@ from ..api.standings import bracket_json
 from ..extensions import db
 from ..i18n import LANG_COOKIE, use_tournament
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
-from ..services.standings import speaker_rows, team_rows
+from ..services.standings import speaker_rows, team_rows, withdrawn_team_ids
 from ..sorting import sort_key
 from ..web import CSP
 
@@ -155,8 +155,9 @@ def results_part(t, league):
 def standings_part(t, league):
     if not t.team_standings_released:
         return {"available": False}
-    rows = [{"rank": r.rank, "tied": r.tied, "name": name, "wins": r.wins, "points": r.speaker_points}
-            for r, name in team_rows(league, public=True)]
+    withdrawn = withdrawn_team_ids(league)
+    rows = [{"rank": r.rank, "tied": r.tied, "name": name, "wins": r.wins, "points": r.speaker_points,
+             "withdrawn": r.team_id in withdrawn} for r, name in team_rows(league, public=True)]
     return {"available": True, "rows": rows}
 
 

@@ -14,6 +14,7 @@ from ..services import rounds as svc
 from ..services.audit import audit
 from ..services.season import judged_earlier, jury_exclusions
 from ..services.warnings import round_warnings
+from ..services.undo import delete_round
 from ..web import on_refusal, tournament_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
@@ -277,3 +278,19 @@ def silent(tid, rid):
     db.session.commit()
     announce_round(rnd, "results")
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/delete")
+@login_required
+def delete(tid, rid):
+    """Undo a round with no ballot and no later round (the box must be ticked to confirm)."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid) + "#delete")
+    if request.form.get("confirm") != "1":
+        flash(error_text("confirm_delete"), "error")
+        return redirect(back)
+    delete_round(rnd, user=current_user)
+    db.session.commit()
+    flash(_("The round was deleted."), "success")
+    return redirect(url_for("rounds.index", tid=t.id))

@@ -11,7 +11,8 @@ from ..messages import error_text
 from ..models import League
 from ..services import standings as svc
 from ..services.rounds import Refused
-from ..web import tournament_for
+from ..services.undo import delete_break
+from ..web import on_refusal, tournament_for
 
 bp = Blueprint("tabs", __name__, url_prefix="/t/<int:tid>/leagues/<int:lid>")
 
@@ -45,15 +46,17 @@ def _tie_ids(text) -> set:
 # escape() call). Every text that is not ours is escaped: names, translated metric names and
 # formatted numbers (once per distinct value); the rest are ints and fixed strings.
 
-def team_table(rows, cut, num):
-    """<tr> rows of the team tab: rank (= if tied), team, wins, points, draw strength,
-    separated by (the metric that ranks the team below the one above it; = inside a tie)."""
+def team_table(rows, cut, num, withdrawn=frozenset()):
+    """<tr> rows of the team tab: rank (= if tied), team (marked if withdrawn), wins, points,
+    draw strength, separated by (the metric that ranks the team below the one above it; = inside
+    a tie)."""
     metric = {m: escape(str(label)) for m, label in METRIC_NAMES.items()}
+    mark = f' <span class="tag">{escape(_("withdrawn"))}</span>'
     out = []
     for i, (r, name) in enumerate(rows, 1):
         sep = metric.get(r.separated_by, "") if r.separated_by else ("=" if r.tied else "")
         out.append(f'<tr class="{"cut" if i == cut else ""}"><td>{r.rank}{"=" if r.tied else ""}</td>'
-                   f'<td>{escape(name)}</td><td class="num">{r.wins}</td><td class="num">{num(r.speaker_points)}</td>'
+                   f'<td>{escape(name)}{mark if r.team_id in withdrawn else ""}</td><td class="num">{r.wins}</td><td class="num">{num(r.speaker_points)}</td>'
                    f'<td class="num">{r.draw_strength}</td><td class="muted">{sep}</td></tr>')
     return Markup("\n".join(out))
 
@@ -86,7 +89,7 @@ def standings(tid, lid):
         noms = {kind: [(name if name is not None else row.speaker_id, row.count, num(row.points))
                        for row, name in rows] for kind, rows in svc.nomination_rows(league).items()}
         html = render_template("tabs/standings.html", t=t, league=league, cut=cut, seeds=svc.break_of(league),
-                               team_rows_html=team_table(teams, cut, num),
+                               team_rows_html=team_table(teams, cut, num, svc.withdrawn_team_ids(league)),
                                tie_choices=[(r.team_id, name) for r, name in teams if r.team_id in tied],
                                speaker_rows_html=speaker_table(svc.speaker_rows(league), num),
                                nominations=noms)
@@ -113,6 +116,22 @@ def make_break(tid, lid):
             return redirect(url_for("tabs.standings", tid=t.id, lid=lid, tie=",".join(map(str, e.params["team_ids"])),
                                     places=e.params["places_left"], size=size) + "#break")
     return redirect(url_for("tabs.standings", tid=t.id, lid=lid) + "#break")
+
+
+@bp.post("/break/delete")
+@login_required
+def undo_break(tid, lid):
+    """Undo the league's break before its first elimination draw (the box must be ticked)."""
+    t = tournament_for(tid, roles=("director",))
+    league = _league(t, lid)
+    back = on_refusal(url_for("tabs.standings", tid=t.id, lid=lid) + "#break")
+    if request.form.get("confirm") != "1":
+        flash(error_text("confirm_delete"), "error")
+        return redirect(back)
+    delete_break(league, user=current_user)
+    db.session.commit()
+    flash(_("The break was undone."), "success")
+    return redirect(back)
 
 
 @bp.post("/release")
