@@ -97,6 +97,9 @@ FLAG_NAMES = {
     "teams_manual": _l("Teams changed by hand"),
 }
 
+PLACING_NAMES = {"champion": _l("Champion"), "finalist": _l("Finalist"), "semifinalist": _l("Semifinalist"),
+                 "quarterfinalist": _l("Quarterfinalist"), "octofinalist": _l("Octofinalist")}
+
 METRIC_NAMES = {
     "wins": _l("wins"), "speaker_points": _l("speaker points"), "average_points": _l("average points"),
     "draw_strength": _l("draw strength"), "margin": _l("margin"), "ballots_won": _l("ballots won"),
