@@ -28,6 +28,10 @@
     return b;
   }
 
+  // After an invalid entry, go to the first field that says what is wrong.
+  var bad = document.querySelector(".setting.has-error input:not([type=hidden]), .setting.has-error select");
+  if (bad) bad.focus();
+
   document.querySelectorAll("ol[data-order]").forEach(function (list) {
     var items = Array.prototype.slice.call(list.children);
     items.forEach(function (li, i) {
