@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, SHOTS, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, SHOTS, demo_director, no_sideways_scroll, shot
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -15,23 +15,12 @@ def tid(server):
     return 1  # the demo tournament
 
 
-def _login(browser, server, viewport, locale):
-    ctx = browser.new_context(viewport=viewport, locale=locale)
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
-    return ctx, page
-
-
 def _setting(page, key):
     return page.locator(f"#setting-{key}")
 
 
 def test_settings_in_kazakh_keep_typed_values_on_error(server, browser, tid):
-    ctx, page = _login(browser, server, LAPTOP, "kk-KZ")
+    ctx, page = demo_director(browser, server, LAPTOP, "kk-KZ")
     page.goto(f"{server.url}/t/{tid}/edit?lang=kk")
     # Enumerations are choices with words in Kazakh, not codes.
     draw = page.locator("select[name=setting_draw_method]")
@@ -94,7 +83,7 @@ def test_settings_in_kazakh_keep_typed_values_on_error(server, browser, tid):
 
 
 def test_settings_on_a_phone(server, browser, tid):
-    ctx, page = _login(browser, server, PHONE, "ru-RU")
+    ctx, page = demo_director(browser, server, PHONE, "ru-RU")
     page.goto(f"{server.url}/t/{tid}/edit?lang=ru")
     assert no_sideways_scroll(page)
     assert "Сгиб: верхний против нижнего" in page.locator("select[name=setting_draw_method]").inner_text()
