@@ -126,8 +126,9 @@ def _check_degrees(value):
 
 
 def _check_timezone(value):
+    """An IANA zone name: Area/Location (or UTC), not an abbreviation such as EST."""
     try:
-        if not value or value.startswith(("/", ".")) or ".." in value:
+        if not value or value.startswith(("/", ".")) or ".." in value or ("/" not in value and value != "UTC"):
             raise ValueError(value)
         ZoneInfo(value)
     except (ValueError, ZoneInfoNotFoundError):
@@ -136,8 +137,14 @@ def _check_timezone(value):
 
 
 def _check_url(value):
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    """A whole http(s) address that phones can open: a host, no query or fragment."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return ("bad_url", {})
+    if (parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment
+            or any(c.isspace() for c in value)):
         return ("bad_url", {})
     return None
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import use_tournament
 from ..live import announce_ballot_submitted, announce_problem
 from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team, Tournament
 from ..services import ballots as svc
 from ..services.errors import Refused
 from ..services.rounds import motions_of
@@ -28,6 +29,7 @@ def adjudicator_by_key(key: str) -> Adjudicator:
     # response never depends on how much of a guessed key was right.
     if adj is None or not hmac.compare_digest(adj.private_key, key):
         abort(404)
+    use_tournament(db.session.get(Tournament, adj.tournament_id))
     return adj
 
 
