@@ -15,8 +15,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol
 from flask import current_app, g, request
-
-from .settings import get_setting
 from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
@@ -67,7 +65,7 @@ def use_tournament(t) -> None:
     """Times on this request's page, export or document are shown in the tournament's time zone
     (the setting `timezone`). Called where a request loads its tournament; the time zone
     selector below reads it, so every `format_datetime` and `local_time` of the request follows."""
-    g.tournament_zone = get_setting(t, "timezone") if t is not None else None
+    g.tournament_zone = t.setting("timezone") if t is not None else None
 
 
 def select_timezone() -> str:
