@@ -34,7 +34,7 @@ run: setup
 	$(BIN)/flask --app wsgi debate demo --reuse
 	@$(BIN)/flask --app wsgi debate addresses --port $(PORT)
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$$($(BIN)/flask --app wsgi debate addresses --port $(PORT) --first)} \
-		$(BIN)/gunicorn --worker-class gevent --workers 1 --bind 0.0.0.0:$(PORT) wsgi:app
+		$(BIN)/gunicorn --worker-class gevent --workers 1 --no-control-socket --bind 0.0.0.0:$(PORT) wsgi:app
 
 # The whole suite on SQLite; then again on PostgreSQL when TEST_DATABASE_URL is set
 # (.ci/run sets it); then the browser tests (they install Debian's Chromium if missing).
