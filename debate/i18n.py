@@ -15,8 +15,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol
 from flask import current_app, g, request
-
-from .settings import get_setting
 from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
@@ -67,7 +65,7 @@ def use_tournament(t) -> None:
     """Times on this request's page, export or document are shown in the tournament's time zone
     (the setting `timezone`). Called where a request loads its tournament; the time zone
     selector below reads it, so every `format_datetime` and `local_time` of the request follows."""
-    g.tournament_zone = get_setting(t, "timezone") if t is not None else None
+    g.tournament_zone = t.setting("timezone") if t is not None else None
 
 
 def select_timezone() -> str:
@@ -174,6 +172,9 @@ FLAG_NAMES = {
     "side_choice_pending": _l("Higher seed chooses the side"), "sides_manual": _l("Sides set by hand"),
     "teams_manual": _l("Teams changed by hand"),
 }
+
+PLACING_NAMES = {"champion": _l("Champion"), "finalist": _l("Finalist"), "semifinalist": _l("Semifinalist"),
+                 "quarterfinalist": _l("Quarterfinalist"), "octofinalist": _l("Octofinalist")}
 
 METRIC_NAMES = {
     "wins": _l("wins"), "speaker_points": _l("speaker points"), "average_points": _l("average points"),

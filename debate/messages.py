@@ -22,7 +22,18 @@ ERRORS = {
     "too_long": lambda p: _("Too long (at most %(max)s characters).", max=p.get("max")),
     "not_a_bool": lambda p: _("Enter yes or no."),
     "unknown_team": lambda p: _("Unknown team: %(value)s.", value=p.get("value", "")),
-    "choice": lambda p: _("Not one of the allowed values."),
+    "choice": lambda p: (_("%(value)s is not one of the allowed values.", value=p["value"]) if p.get("value")
+                         else _("Not one of the allowed values.")),
+    "duplicate_choice": lambda p: _("%(value)s is chosen twice.", value=p.get("value", "")),
+    "not_an_integer": lambda p: _("Enter a whole number."),
+    "not_text": lambda p: _("Enter text."),
+    "not_a_list": lambda p: _("Enter a list."),
+    "not_an_object": lambda p: _("Enter an object of settings."),
+    "bad_degrees": lambda p: _("Write placing:degree pairs, for example champion:1,finalist:2 (degrees 1 to 3)."),
+    "degree_order": lambda p: _("A better placing cannot get a lower diploma than a worse one."),
+    "unknown_timezone": lambda p: _("Unknown time zone: %(value)s (for example Asia/Almaty).", value=p.get("value", "")),
+    "three_numbers": lambda p: _("Enter three numbers."),
+    "split_sum": lambda p: _("The three parts must add up to 100 (now %(total)s).", total=p.get("total")),
     "odd_panel": lambda p: _("A panel must have an odd number of adjudicators (1, 3, 5 or 7)."),
     "min_not_below_max": lambda p: _("The lowest mark must be below the highest."),
     "positive": lambda p: _("Must be greater than zero."),
@@ -30,7 +41,6 @@ ERRORS = {
     "unknown_setting": lambda p: _("Unknown setting."),
     "bad_url": lambda p: _("Enter a full address such as http://192.168.1.20:5000"),
     "unknown_problem": lambda p: _("This report no longer exists."),
-    "unknown_timezone": lambda p: _("Unknown time zone: use a name such as Asia/Almaty."),
     "bad_date": lambda p: _("Enter a date as YYYY-MM-DD."),
     "unknown_stage": lambda p: _("Unknown stage."),
     "bad_file": lambda p: _("The file could not be read as CSV or XLSX."),
@@ -171,6 +181,7 @@ AUDIT_ACTIONS = {
     "teams_received": lambda: _("teams received from the previous stage"),
     "problem_answered": lambda: _("problem report answered"),
     "problem_resolved": lambda: _("problem report resolved"),
+    "settings_changed": lambda: _("tournament settings changed"),
 }
 
 

@@ -3,6 +3,7 @@
 Operations are described here; tests/test_api_openapi.py fails when an API route exists in
 the app without a description here or the other way round, so it cannot drift.
 """
+from .. import settings as settings_mod
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -135,13 +136,26 @@ def all_operations() -> dict:
     return ops
 
 
+def _with_settings(schemas: dict) -> dict:
+    """The settings object of a tournament, key by key, from their one declaration
+    (debate/settings.py); in a request body a key may also be null: back to its default."""
+    settings = settings_mod.json_schema()
+    body = {**settings, "description": "Only the keys to change; null puts a key back to its default.",
+            "properties": {k: {**v, "type": [*v["type"], "null"] if isinstance(v["type"], list) else [v["type"], "null"]}
+                           for k, v in settings["properties"].items()}}
+    out = dict(schemas)
+    for name, schema in (("Tournament", settings), ("TournamentIn", body)):
+        out[name] = {**schemas[name], "properties": {**schemas[name]["properties"], "settings": schema}}
+    return out
+
+
 def build_spec(app) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "APF tab system API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
         "paths": all_operations(),
-        "components": {"schemas": SCHEMAS,
+        "components": {"schemas": _with_settings(SCHEMAS),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                            "adjudicatorKey": {"type": "apiKey", "in": "header",
                                                               "name": "X-Adjudicator-Key"}}},

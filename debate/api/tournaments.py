@@ -48,7 +48,7 @@ def patch(tid):
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", "object expected")
     try:
-        update_tournament(t, data)
+        update_tournament(t, data, user=g.api_user)
     except ValidationFailed as e:
         db.session.rollback()
         return validation_error(e.errors)

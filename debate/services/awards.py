@@ -18,13 +18,12 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Award, Debate, League, NominationChoice, Round, Speaker, Team, TeamAppealCode
 from ..models.awards import new_verification_code
+from ..settings import DEFAULT_DEGREES, PLACINGS, parse_degree_map  # noqa: F401 (re-exported: this module's API)
 from . import standings as standings_svc
 from .audit import audit
 
-PLACINGS = ("champion", "finalist", "semifinalist", "quarterfinalist", "octofinalist")
 LOSER_PLACING = {"final": "finalist", "semifinal": "semifinalist", "quarterfinal": "quarterfinalist",
                  "octofinal": "octofinalist"}
-DEFAULT_DEGREES = {"champion": 1, "finalist": 2, "semifinalist": 3}
 
 # Download categories → award kinds.
 CATEGORIES = {
@@ -37,27 +36,6 @@ CATEGORIES = {
 
 
 # ----- pure -----
-
-def parse_degree_map(raw) -> dict:
-    """"champion:1,finalist:2,semifinalist:3" → {"champion": 1, ...}. Unknown placings and
-    degrees outside 1–3 raise ValueError."""
-    if not raw:
-        return dict(DEFAULT_DEGREES)
-    out = {}
-    for part in str(raw).replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        placing, _sep, degree = part.partition(":")
-        placing = placing.strip().casefold()
-        if placing not in PLACINGS:
-            raise ValueError(placing)
-        degree = int(degree.strip())
-        if degree not in (1, 2, 3):
-            raise ValueError(degree)
-        out[placing] = degree
-    return out
-
 
 def placings(debates) -> dict:
     """debates: [(kind, gov_team_id, opp_team_id, winner "gov"/"opp"/None)] of one league's

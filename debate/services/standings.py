@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import BreakSeed, School, Speaker, Team
+from ..settings import precedence_metrics
 from ..tab import bracket as bracket_mod
 from ..tab import standings as tab_standings
 from .audit import audit
@@ -16,9 +17,7 @@ from .history import league_history, league_roster
 
 
 def precedence(t) -> tuple:
-    raw = t.setting("team_precedence") or "wins,speaker_points,draw_strength"
-    metrics = tuple(m.strip() for m in str(raw).split(",") if m.strip() in tab_standings.METRICS)
-    return metrics or ("wins", "speaker_points", "draw_strength")
+    return precedence_metrics(t.setting("team_precedence"))
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from ..extensions import db
 from ..models import League, Tournament, TournamentMember
 from ..models.tournament import LANGUAGES, STAGES
 from .. import settings as settings_mod
+from .audit import audit
 from .participants import ValidationFailed, _text
 
 
@@ -18,21 +19,21 @@ def _date(errors, field, value):
         return None
 
 
-def clean_settings(errors, raw) -> dict:
-    out = {}
-    for key, value in (raw or {}).items():
-        try:
-            out[key] = settings_mod.coerce(key, value)
-        except KeyError:
-            errors[f"settings.{key}"] = ("unknown_setting", {})
-        except (TypeError, ValueError):
-            errors[f"settings.{key}"] = ("not_a_number", {})
-    for key, code in settings_mod.validate(out).items():
-        errors.setdefault(f"settings.{key}", (code, {}))
-    return out
+def clean_settings(errors, raw, source="json", current=None) -> dict:
+    """The settings of a request, checked as debate/settings.py declares them; errors are
+    added under "settings.<key>". source: "json" (the API) or "form" (the director's page)."""
+    if not isinstance(raw, dict):
+        errors["settings"] = ("not_an_object", {})
+        return {}
+    values, problems = settings_mod.clean(raw, source, current)
+    for key, err in problems.items():
+        errors[f"settings.{key}"] = err
+    return values
 
 
-def validate_tournament(data: dict, partial: bool = False) -> tuple[dict, dict]:
+def validate_tournament(data: dict, partial: bool = False, source: str = "json",
+                        current: dict | None = None) -> tuple[dict, dict]:
+    """current: the settings in force (an edit), against which changed settings are checked."""
     errors, clean = {}, {}
     if not partial or "name" in data:
         clean["name"] = _text(data.get("name"))
@@ -52,7 +53,9 @@ def validate_tournament(data: dict, partial: bool = False) -> tuple[dict, dict]:
     if "venue" in data:
         clean["venue"] = _text(data.get("venue")) or None
     if "settings" in data:
-        clean["settings"] = clean_settings(errors, data.get("settings"))
+        stage = clean.get("stage") or "republican"
+        clean["settings"] = clean_settings(errors, data.get("settings"), source,
+                                           current if current is not None else settings_mod.defaults(stage))
     if not partial or "leagues" in data:
         leagues = data.get("leagues")
         if leagues is None and not partial:
@@ -101,13 +104,21 @@ def default_league_name(lang: str) -> str:
     return {"kk": "Қазақ лигасы", "ru": "Русская лига", "en": "English league"}[lang]
 
 
-def create_tournament(user, data: dict) -> Tournament:
-    errors, clean = validate_tournament(data)
+def _changed_from_defaults(values: dict, stage: str) -> dict:
+    """Only what differs from the defaults is stored (the form sends every setting); a setting
+    whose default depends on the stage is stored whenever it is given."""
+    defaults = settings_mod.defaults(stage)
+    return {k: v for k, v in values.items()
+            if v is not None and (v != defaults[k] or callable(settings_mod.SETTINGS[k].default))}
+
+
+def create_tournament(user, data: dict, source: str = "json") -> Tournament:
+    errors, clean = validate_tournament(data, source=source)
     if errors:
         raise ValidationFailed({0: errors})
     t = Tournament(name=clean["name"], stage=clean["stage"], start_date=clean.get("start_date"),
                    end_date=clean.get("end_date"), venue=clean.get("venue"), names=clean.get("names") or {},
-                   settings=clean.get("settings") or {})
+                   settings=_changed_from_defaults(clean.get("settings") or {}, clean["stage"]))
     t.leagues = [League(**lg) for lg in clean["leagues"]]
     db.session.add(t)
     db.session.flush()
@@ -116,15 +127,27 @@ def create_tournament(user, data: dict) -> Tournament:
     return t
 
 
-def update_tournament(t: Tournament, data: dict) -> Tournament:
-    errors, clean = validate_tournament(data, partial=True)
+def update_tournament(t: Tournament, data: dict, source: str = "json", user=None) -> Tournament:
+    errors, clean = validate_tournament(data, partial=True, source=source, current=settings_mod.effective(t))
     if errors:
         raise ValidationFailed({0: errors})
+    before = settings_mod.effective(t)
     for f in ("name", "names", "stage", "start_date", "end_date", "venue"):
         if f in clean:
             setattr(t, f, clean[f])
     if "settings" in clean:
-        t.settings = {**(t.settings or {}), **clean["settings"]}
+        stored = dict(t.settings or {})
+        defaults = settings_mod.defaults(t.stage)
+        for key, value in clean["settings"].items():
+            if value is None:
+                stored.pop(key, None)  # back to the default
+            elif key in stored or value != defaults[key] or callable(settings_mod.SETTINGS[key].default):
+                stored[key] = value
+        t.settings = stored
+    after = settings_mod.effective(t)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changed:  # a setting, or a stage-dependent default when the stage changed
+        audit(t.id, "settings_changed", t, user=user, changes=changed)
     if "leagues" in clean:
         have = {lg.language: lg for lg in t.leagues}
         for lg in clean["leagues"]:

@@ -133,6 +133,10 @@ def next_round_pairs(prev, winners: dict) -> list[tuple[int, int]]:
     return [(advancing[i], advancing[i + 1]) for i in range(0, len(advancing), 2)]
 
 
+# How elimination_sides chooses sides (the setting elimination_sides offers exactly these).
+ELIMINATION_SIDE_METHODS = ("coin_toss", "higher_seed_choice")
+
+
 def elimination_sides(higher_seed, lower_seed, method="coin_toss", seed=0, choice=None):
     """(gov, opp) for an elimination debate: "coin_toss" with random.Random(seed), or
     "higher_seed_choice" where the director enters the higher seed's choice "gov"/"opp"."""

@@ -53,6 +53,9 @@ __all__ = [
     "DrawPlan",
     "plan_draw",
     "make_draw",
+    "DRAW_METHODS",
+    "PULLUP_RULES",
+    "ROUND1_METHODS",
 ]
 
 # Leagues up to this many teams are solved on the complete graph (exact, a few ms).
@@ -103,9 +106,10 @@ class DrawOptions:
     avoid_region: bool = True
 
 
-_METHODS = ("fold", "slide")
-_PULLUPS = ("least_then_lowest", "lowest", "highest")
-_ROUND1 = ("random", "seeded")
+# The choices of DrawOptions (debate/settings.py offers exactly these to directors).
+DRAW_METHODS = ("fold", "slide")
+PULLUP_RULES = ("least_then_lowest", "lowest", "highest")
+ROUND1_METHODS = ("random", "seeded")
 
 
 # --------------------------------------------------------------------------- planning
@@ -195,11 +199,11 @@ def plan_draw(
     teams: list[DrawTeam], round_number: int, seed: int, options: DrawOptions = DrawOptions()
 ) -> tuple[DrawPlan, random.Random]:
     """Choose the bye, rank, bracket and pull up; build the cost function."""
-    if options.method not in _METHODS:
+    if options.method not in DRAW_METHODS:
         raise ValueError(f"unknown draw method {options.method!r}")
-    if options.pullup not in _PULLUPS:
+    if options.pullup not in PULLUP_RULES:
         raise ValueError(f"unknown pull-up rule {options.pullup!r}")
-    if options.round1 not in _ROUND1:
+    if options.round1 not in ROUND1_METHODS:
         raise ValueError(f"unknown round-1 rule {options.round1!r}")
     ids = [t.id for t in teams]
     if len(set(ids)) != len(ids):

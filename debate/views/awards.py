@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import STAGE_NAMES
+from ..i18n import PLACING_NAMES, STAGE_NAMES
 from ..models import Award, Team
 from ..pdf import awards_pdf
 from ..services import awards as awards_svc
@@ -30,8 +30,6 @@ KIND_NAMES = {
     "gratitude": _l("Letter of gratitude"),
     "participation": _l("Certificate of participation"),
 }
-PLACING_NAMES = {"champion": _l("Champion"), "finalist": _l("Finalist"), "semifinalist": _l("Semifinalist"),
-                 "quarterfinalist": _l("Quarterfinalist"), "octofinalist": _l("Octofinalist")}
 
 
 def kind_label(a) -> str:

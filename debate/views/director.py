@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 
 from .. import settings as settings_mod
 from ..extensions import db
+from ..i18n import PLACING_NAMES
 from ..models import Adjudicator, Room, Team, Tournament, TournamentMember
 from ..models.tournament import LANGUAGES, STAGES
 from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
 from ..web import on_refusal, tournament_for
-from .forms import errors_for_form
+from .forms import errors_for_form, setting_text, settings_from_form, settings_shown
 
 bp = Blueprint("director", __name__, url_prefix="/t")
 
@@ -32,15 +33,20 @@ def _tournament_form_data(form) -> dict:
     leagues = [{"language": lang, "name": form.get(f"league_{lang}_name")}
                for lang in LANGUAGES if form.get(f"league_{lang}")]
     data["leagues"] = leagues
-    raw = {}
-    for key, (default, kind, _label) in settings_mod.SETTINGS.items():
-        if kind is bool:
-            if f"setting_{key}_present" in form:
-                raw[key] = bool(form.get(f"setting_{key}"))
-        elif form.get(f"setting_{key}", "") != "":
-            raw[key] = form.get(f"setting_{key}")
-    data["settings"] = raw
+    data["settings"] = settings_from_form(form)
     return data
+
+
+def _form(t, data, errors):
+    """The tournament form; after an error every field shows what was typed, with the reason beside it."""
+    values = {**settings_mod.form_values(t), **(data.get("settings") or {})}
+    stage = data.get("stage") or (t.stage if t else "republican")
+    return render_template("director/tournament_form.html", t=t, data=data, errors=errors, stages=STAGES,
+                           languages=LANGUAGES, groups=settings_mod.grouped(), shown=settings_shown(values),
+                           stage=stage, setting_text=setting_text, placings=settings_mod.PLACINGS,
+                           timezones=settings_mod.KAZAKHSTAN_TIMEZONES, placing_names=PLACING_NAMES,
+                           settings_open=bool(t) or any(k.startswith("settings.") for k in errors)), \
+        (422 if errors else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,27 +56,25 @@ def new():
     if request.method == "POST":
         data = _tournament_form_data(request.form)
         try:
-            t = create_tournament(current_user, data)
+            t = create_tournament(current_user, data, source="form")
             db.session.commit()
             flash(_("Tournament created."), "success")
             return redirect(url_for("director.dashboard", tid=t.id))
         except ValidationFailed as e:
             db.session.rollback()
             errors = errors_for_form(e.errors)
-    return render_template("director/tournament_form.html", t=None, data=data, errors=errors,
-                           stages=STAGES, languages=LANGUAGES, settings=settings_mod.SETTINGS,
-                           values=settings_mod.defaults()), (422 if errors else 200)
+    return _form(None, data, errors)
 
 
 @bp.route("/<int:tid>/edit", methods=["GET", "POST"])
 @login_required
 def edit(tid):
     t = tournament_for(tid, roles=("director",))
-    errors = {}
+    errors, data = {}, {}
     if request.method == "POST":
         data = _tournament_form_data(request.form)
         try:
-            update_tournament(t, data)
+            update_tournament(t, data, source="form", user=current_user)
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("director.dashboard", tid=t.id))
@@ -78,9 +82,7 @@ def edit(tid):
             db.session.rollback()
             t = tournament_for(tid, roles=("director",))
             errors = errors_for_form(e.errors)
-    return render_template("director/tournament_form.html", t=t, data={}, errors=errors, stages=STAGES,
-                           languages=LANGUAGES, settings=settings_mod.SETTINGS,
-                           values=settings_mod.effective(t)), (422 if errors else 200)
+    return _form(t, data, errors)
 
 
 @bp.get("/<int:tid>/")

@@ -107,6 +107,18 @@ def browser():
         b.close()
 
 
+def demo_director(browser, server, viewport, locale="en-US"):
+    """A new browser context with the demo director signed in: (context, page)."""
+    ctx = browser.new_context(viewport=viewport, locale=locale)
+    page = ctx.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button.primary")
+    page.wait_for_url("**/")
+    return ctx, page
+
+
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -2,7 +2,7 @@
 move is made, what it would break; making it shows the same warning beside the debate."""
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, shot
+from tests.browser.conftest import demo_director, shot
 
 LAPTOP = {"width": 1366, "height": 900}
 
@@ -22,13 +22,7 @@ def test_move_preview_then_move(server, browser, drawn):
     full = [d for d in draw["debates"] if len(d["adjudicators"]) == 3]
     source, target = full[0], full[1]
     mover = next(a for a in source["adjudicators"] if a["role"] != "chair")
-    ctx = browser.new_context(viewport=LAPTOP, locale="en-US")
-    page = ctx.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+    ctx, page = demo_director(browser, server, LAPTOP)
     page.goto(f"{server.url}/t/1/rounds/{rnd['id']}/")
     form = page.locator("#move form[data-preview]").first
     form.locator("select[name=adjudicator_id]").select_option(str(mover["id"]))
