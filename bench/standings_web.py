@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import event, insert  # noqa: E402
 
 from debate.extensions import db  # noqa: E402
-from debate.models import (Adjudicator, Ballot, Debate, DebateAdjudicator, League, Round,  # noqa: E402
+from debate.models import (Adjudicator, Ballot, Debate, DebateAdjudicator, League, Round, RoundLeague,  # noqa: E402
                            Speaker, Team, Tournament, TournamentMember)
 
 
@@ -77,8 +77,8 @@ def build_league(n_teams: int, n_rounds: int = 4, seed: int = 1, user_id: int | 
                                "available": True, "private_key": f"k{t.id}-{i}-{rng.random()}", "created_at": now}
                               for i in range(n_debates * panel)])
     for number in range(1, n_rounds + 1):
-        rnd = Round(tournament_id=t.id, seq=number, number=number, kind="prelim", draw_released=True,
-                    results_released=True)
+        rnd = Round(tournament_id=t.id, seq=number, number=number, kind="prelim",
+                    leagues=[RoundLeague(league_id=lg.id, draw_released=True, results_released=True)])
         db.session.add(rnd)
         db.session.flush()
         order = team_ids[:]

@@ -12,6 +12,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import join_room
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db, socketio
 from .models import League, Round, Tournament
@@ -27,13 +28,18 @@ def _emit(event, payload, room):
 
 
 def announce_round(rnd, what: str, league_ids=None):
-    """Tell public pages that a round's released state changed (in every league of the round,
-    or only in `league_ids`)."""
+    """Tell public pages that a round's public state changed in the leagues `league_ids` (by
+    default: the leagues whose draw of the round is public). Spectators of other leagues, and
+    everyone when `league_ids` is empty, hear nothing: an unreleased draw or result is nobody's
+    news. The staff room always hears."""
     payload = {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "what": what}
-    _emit("changed", payload, f"t{rnd.tournament_id}")
-    for rl in rnd.leagues:
-        if league_ids is None or rl.league_id in league_ids:
-            _emit("changed", {**payload, "league_id": rl.league_id}, f"l{rl.league_id}")
+    if league_ids is None:
+        league_ids = {rl.league_id for rl in rnd.leagues if rl.draw_released}
+    public = [rl.league_id for rl in rnd.leagues if rl.league_id in league_ids]
+    if public:
+        _emit("changed", payload, f"t{rnd.tournament_id}")
+    for lid in public:
+        _emit("changed", {**payload, "league_id": lid}, f"l{lid}")
     _emit("staff", payload, f"staff{rnd.tournament_id}")
 
 
@@ -41,18 +47,19 @@ def announce_motion_edit(rnd, league_id: int) -> bool:
     """After a league's motion was saved (and committed): a correction to a motion spectators
     already see reaches them at once; an unreleased one is nobody's news. Returns whether the
     motion was public."""
-    if not rnd.motion_released:
+    if not (rnd.motion_public(league_id) and rnd.draw_public(league_id)):
         return False
     announce_round(rnd, "motion", league_ids={league_id})
     return True
 
 
 def announce_ballot(debate, ballot_id: int, what: str):
-    """Ballots are staff-only news; the public hears about a result only once it counts."""
+    """Ballots are staff-only news; the public hears about a result only once it counts: confirmed,
+    in a league whose results of the round are released, and the round not silent."""
     rnd = debate.round
     _emit("staff", {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "debate_id": debate.id,
                     "ballot_id": ballot_id, "what": what}, f"staff{rnd.tournament_id}")
-    if what == "confirmed" and debate.confirmed_at is not None:
+    if what == "confirmed" and debate.confirmed_at is not None and rnd.results_public(debate.league_id):
         payload = {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "league_id": debate.league_id,
                    "what": "result"}
         _emit("changed", payload, f"t{rnd.tournament_id}")
@@ -122,11 +129,19 @@ def on_join(data=None):
 
 
 def public_state(t) -> dict:
-    """What a reconnecting public client needs to know it is up to date: release flags only."""
-    rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)).all()
-    return {"tournament_id": t.id, "server_time": _now_ms(),
-            "rounds": [{"id": r.id, "draw_released": bool(r.draw_released), "motion_released": r.motion_released,
-                        "results_released": bool(r.results_released and not r.silent)} for r in rounds],
+    """What a reconnecting public client needs to know it is up to date: release flags only, as
+    spectators see them (each league's; a round's are those of any of its leagues)."""
+    rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)
+                                .options(selectinload(Round.leagues))).all()
+    out = []
+    for r in rounds:
+        leagues = [{"league_id": rl.league_id, "draw_released": bool(rl.draw_released),
+                    "motion_released": bool(rl.draw_released and rl.motion_released),
+                    "results_released": bool(rl.results_released and not r.silent)} for rl in r.leagues]
+        out.append({"id": r.id, **{k: any(lg[k] for lg in leagues)
+                                   for k in ("draw_released", "motion_released", "results_released")},
+                    "leagues": leagues})
+    return {"tournament_id": t.id, "server_time": _now_ms(), "rounds": out,
             "team_standings": bool(t.team_standings_released),
             "speaker_standings": bool(t.speaker_standings_released), "bracket": bool(t.bracket_released)}
 

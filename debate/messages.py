@@ -61,6 +61,10 @@ ERRORS = {
     "own_entry": lambda p: _("A ballot you entered must be confirmed by another member of the tab staff."),
     "busy": lambda p: _("The server is busy; please send again."),
     "not_released": lambda p: _("This has not been released yet."),
+    "nomination_tie": lambda p: _("%(award)s (%(league)s) is tied between %(names)s: choose one before preparing "
+                                  "the documents.", award=_("Best orator") if p.get("kind") == "orator"
+                                  else _("Best analyst"), league=p.get("league", ""),
+                                  names=", ".join(p.get("names") or [])),
     "include_wrong_count": lambda p: _("Choose exactly %(n)s of the tied teams.", n=p.get("expected")),
     "include_not_at_cut": lambda p: _("Only teams tied at the cut can be chosen."),
     "locked": lambda p: _("This seat is locked; unlock it first."),

@@ -250,12 +250,17 @@ def test_no_event_carries_unreleased_data(app, api, client):
         watchers.append(c)
     rnd, draw = _round(api, t)
     rng = random.Random(4)
-    for d in draw["debates"]:
+    last = draw["debates"][-1]
+    for d in draw["debates"][:-1]:
         for bid in submit_panel(client, d, keys, rng):
             assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    # Generating a draw and confirming results while nothing is released: spectators hear nothing.
+    assert all(c.get_received() == [] for c in watchers)
     api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
     api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    for bid in submit_panel(client, last, keys, rng):  # a result confirmed after the release is news
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
     api.post(f"/tournaments/{t['id']}/release", {"team_standings": True})
 
     secrets_ = {MOTION, "Info slide text"} | {d["gov"]["name"] for d in draw["debates"]} | \
@@ -275,7 +280,7 @@ def test_no_event_carries_unreleased_data(app, api, client):
             assert not any(s in blob for s in secrets_), payload
             assert not re.search(r"\d+\.\d", blob)  # no marks
             whats.add(payload["what"])
-    assert {"draw", "result", "release", "tabs"} <= whats
+    assert {"result", "release", "tabs"} <= whats and "draw" not in whats
 
 
 def test_staff_events_and_dashboard(app, api, client):
@@ -376,3 +381,66 @@ def test_a_corrected_motion_reaches_the_projector_only_once_released(app, api, c
         f"/p/{t['id']}/l/{lid}/live.json?parts=motion").get_data(as_text=True)
     watcher.disconnect()
     other.disconnect()
+
+
+def _changed_events(c):
+    return [m["args"][0] for m in c.get_received() if m["name"] == "changed"]
+
+
+def test_no_public_event_for_what_is_not_public(app, api, client):
+    """Generating, confirming in an unreleased or silent round, releasing a motion before its
+    draw, toggling silence on unreleased results: spectators hear nothing. A release in one
+    league is heard in that league only; staff hear everything."""
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk", "ru"))
+    kk, ru = _lids(t)["kk"], _lids(t)["ru"]
+    w_kk, w_ru = socketio.test_client(app), socketio.test_client(app)
+    _join(w_kk, tournament=t["id"], league=kk)
+    _join(w_ru, tournament=t["id"], league=ru)
+    rnd, draw = _round(api, t)
+    rng = random.Random(5)
+    debates = draw["debates"]
+    for bid in submit_panel(client, debates[0], keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True})  # the draw is not out: nothing to see
+    api.post(f"/rounds/{rnd['id']}/release", {"silent": True})
+    assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []
+    # One league's draw: only its spectators (and the tournament room) hear.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": kk})
+    kk_events, ru_events = _changed_events(w_kk), _changed_events(w_ru)
+    assert any(e.get("league_id") == kk for e in kk_events)
+    assert not [e for e in ru_events if e.get("league_id") == kk or e.get("league_id") == ru]
+    # Results released in a silent round, then confirmed: nothing public.
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []
+    for d in debates[1:3]:
+        for bid in submit_panel(client, d, keys, rng):
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []
+    # Lifting the silence is news where results are out.
+    api.post(f"/rounds/{rnd['id']}/release", {"silent": False})
+    assert _changed_events(w_kk) and _changed_events(w_ru)
+    # A confirmed result where results are public is news, in its league.
+    later = [d for d in debates[3:]]
+    d = later[0]
+    for bid in submit_panel(client, d, keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    ev = _changed_events(w_kk) if d["league_id"] == kk else _changed_events(w_ru)
+    assert any(e["what"] == "result" for e in ev)
+    w_kk.disconnect()
+    w_ru.disconnect()
+
+
+def test_generating_a_draw_from_the_page_tells_no_spectator(app, api, client):
+    t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    kk = _lids(t)["kk"]
+    watcher = socketio.test_client(app)
+    _join(watcher, tournament=t["id"], league=kk)
+    rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
+    client.post("/login", data={"username": "apiuser", "password": "api-password-1", "csrf_token": csrf_token(client)})
+    page = f"/t/{t['id']}/rounds/{rnd['id']}/"
+    assert client.post(page + "draw", data={"csrf_token": csrf_token(client, page)}).status_code == 302
+    token = csrf_token(client, page)
+    client.post(page + "draw", data={"regenerate": "1", "csrf_token": token})
+    client.post(page + "silent", data={"value": "1", "csrf_token": token})
+    assert _changed_events(watcher) == []
+    watcher.disconnect()

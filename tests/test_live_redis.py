@@ -109,12 +109,12 @@ class Tournament:
     def api(self, method, path, body=None, url=None):
         return call(url or self.url, method, "/api/v1" + path, body, token=self.token)
 
-    def new_round(self, url=None):
+    def new_round(self, url=None, results=False):
         status, rnd = self.api("POST", f"/tournaments/{self.tid}/rounds", {"kind": "prelim"}, url=url)
         assert status == 201, rnd
         status, draw = self.api("POST", f"/rounds/{rnd['id']}/draw", url=url)
         assert status == 201, draw
-        self.api("POST", f"/rounds/{rnd['id']}/release", {"draw": True}, url=url)
+        self.api("POST", f"/rounds/{rnd['id']}/release", {"draw": True, "results": results}, url=url)
         return rnd, draw
 
     def submit(self, debate, winner="gov", url=None):
@@ -188,20 +188,27 @@ def test_client_hears_confirmed_ballot(server, transports):
     try:
         assert client.transport() == transports[0]
         ids = tour.submit(d)
-        tour.confirm_all(ids[:-1])
-        tour.confirm_all(ids[-1:])  # the last confirmation decides the debate
-        ev = wait_for(q, lambda p: p.get("what") == "result" and p.get("round_id") == rnd["id"])
-        assert ev == {"tournament_id": tour.tid, "round_id": rnd["id"], "league_id": lid, "what": "result"}
-        # The event says only that something changed; the public JSON shows it once released.
+        tour.confirm_all(ids)
+        # Results not released: the confirmation is nobody's news.
+        assert _silent(q, lambda p: p.get("what") == "result" and p.get("round_id") == rnd["id"], 1)
         status, _ = tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True})
         assert status == 200
         wait_for(q, lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"])
         with urllib.request.urlopen(f"{url}/p/{tour.tid}/l/{lid}/live.json?parts=results", timeout=10) as r:
             html = json.loads(r.read())["parts"]["results"]["html"]
         assert d["gov"]["name"] in html
+        # Once they are released, the last confirmation of a debate is heard (and says only that).
+        same = [o for o in draw["debates"][1:] if o["league_id"] == lid][:1]
+        for other in same:
+            ids = tour.submit(other)
+            tour.confirm_all(ids[:-1])
+            tour.confirm_all(ids[-1:])  # the last confirmation decides the debate
+            ev = wait_for(q, lambda p: p.get("what") == "result" and p.get("round_id") == rnd["id"])
+            assert ev == {"tournament_id": tour.tid, "round_id": rnd["id"], "league_id": lid, "what": "result"}
         # Finish the round so the next test can draw another.
         for other in draw["debates"][1:]:
-            tour.confirm_all(tour.submit(other))
+            if other not in same:
+                tour.confirm_all(tour.submit(other))
     finally:
         client.disconnect()
 
@@ -232,6 +239,9 @@ def test_two_processes_share_events_through_redis():
             # B renders and caches its public results (none yet).
             for _ in range(3):
                 assert deb["gov"]["name"] not in fetch_json(b, results)["parts"]["results"]["html"]
+            # A release through B reaches A's client.
+            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True}, url=b)
+            wait_for(qa, lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"])
             ids = tour.submit(deb, url=a)
             t0 = time.monotonic()
             tour.confirm_all(ids, url=a)          # caused through process A ...
@@ -239,9 +249,6 @@ def test_two_processes_share_events_through_redis():
             assert got["league_id"] == lid          # ... heard by a client of process B
             assert time.monotonic() - t0 < 5
             wait_for(qa, lambda p: p.get("what") == "result" and p.get("round_id") == rnd["id"])
-            # And the other way round: a release through B reaches A's client.
-            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True}, url=b)
-            wait_for(qa, lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"])
             assert deb["gov"]["name"] in fetch_json(a, results)["parts"]["results"]["html"]
             # A change made through A alone (un-release) must not leave B's cache stale: the
             # version is shared through Redis.
@@ -279,7 +286,7 @@ def test_channels_keep_installations_apart():
         default_1, default_2 = d.serve(REDIS_URL), d.serve(REDIS_URL)   # this installation, default channel
         foreign = other.serve(REDIS_URL)                                 # another installation, same ids
         tour = Tournament(a)
-        rnd, draw = tour.new_round(url=a)
+        rnd, draw = tour.new_round(url=a, results=True)  # confirmations are public news
         deb = draw["debates"][0]
         lid = deb["league_id"]
         clients = {name: listener(url, tour.tid, lid) for name, url in
@@ -299,7 +306,7 @@ def test_channels_keep_installations_apart():
                 wait_for(clients["default_2"][1], is_result2)
             # ... and a release heard by every room of the tournament, on the installation's own channel only.
             is_release = lambda p: p.get("what") == "release" and p.get("round_id") == rnd["id"]  # noqa: E731
-            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": True}, url=default_1)
+            tour.api("POST", f"/rounds/{rnd['id']}/release", {"results": False}, url=default_1)
             wait_for(clients["default_2"][1], is_release)
             assert _silent(clients["foreign"][1], is_release, 2)
             assert _silent(clients["b"][1], is_release, 0.5) and _silent(clients["c"][1], is_release, 0.5)

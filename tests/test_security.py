@@ -14,7 +14,7 @@ from sqlalchemy import update
 from debate import ROOT, create_app
 from debate.config import build_config
 from debate.extensions import db
-from debate.models import (Adjudicator, Coach, League, Motion, Room, Round, School, Speaker, Team,
+from debate.models import (Adjudicator, Coach, League, Motion, Room, RoundLeague, School, Speaker, Team,
                            Tournament)
 from debate.models.participants import new_private_key
 from tests.conftest import csrf_token
@@ -223,7 +223,7 @@ def _poison(app, w):
         for m in db.session.scalars(db.select(Motion)):
             m.text = f"This House would {P1}{P2}"
             m.info_slide = P2
-        db.session.execute(update(Round).values(results_released=True))
+        db.session.execute(update(RoundLeague).values(results_released=True))
         db.session.commit()
 
 

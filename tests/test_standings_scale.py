@@ -16,7 +16,7 @@ import pytest
 
 from bench.standings_web import QueryCounter, build_league
 from debate.extensions import db
-from debate.models import (Adjudicator, Ballot, Bye, Debate, DebateAdjudicator, League, Round, Speaker, Team,
+from debate.models import (Adjudicator, Ballot, Bye, Debate, DebateAdjudicator, League, Round, RoundLeague, Speaker, Team,
                            Tournament)
 from debate.services import standings as svc
 from debate.services.accounts import create_user
@@ -173,8 +173,9 @@ def _messy_league(seed):
         return rng.choice([x, x, x, str(x).replace(".", ","), int(x) if x == int(x) else x])
 
     for number in range(1, n_rounds + 1):
-        rnd = Round(tournament_id=t.id, seq=number, number=number, kind="prelim",
-                    results_released=number != unreleased, silent=number == silent)
+        rnd = Round(tournament_id=t.id, seq=number, number=number, kind="prelim", silent=number == silent,
+                    leagues=[RoundLeague(league_id=lg.id)])
+        rnd.results_released = number != unreleased
         db.session.add(rnd)
         db.session.flush()
         order = [tm.id for tm in teams]

@@ -103,7 +103,7 @@ def debate_result(did):
     user = bearer_user()
     rnd = debate.round
     private = user is not None and user.role_in(rnd.tournament_id) in ("director", "staff")
-    if not private and not (rnd.results_released and not rnd.silent):
+    if not private and not rnd.results_public(debate.league_id):
         raise ApiError(403, "not_released", error_text("not_released"))
     return jsonify(result_json(debate, private))
 

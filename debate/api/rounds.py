@@ -18,7 +18,11 @@ def round_json(rnd):
     return {"id": rnd.id, "tournament_id": rnd.tournament_id, "number": rnd.number, "kind": rnd.kind,
             "leagues": [rl.league_id for rl in rnd.leagues], "released": rnd.draw_released,
             "motion_released": rnd.motion_released, "results_released": rnd.results_released,
-            "silent": rnd.silent, **round_lock.lock_state(rnd)}
+            "silent": rnd.silent, **round_lock.lock_state(rnd),
+            # each league's own release (the round-level flags above: released in every league)
+            "release": [{"league_id": rl.league_id, "draw": bool(rl.draw_released), "motion": rl.motion_released,
+                         "motion_released_at": rl.motion_released_at.isoformat() if rl.motion_released_at else None,
+                         "results": bool(rl.results_released)} for rl in rnd.leagues]}
 
 
 def _round_for_director(rid, roles=("director",)):
@@ -60,7 +64,7 @@ def generate(rid):
     rnd = _round_for_director(rid)
     svc.generate_draw(rnd, regenerate=request.args.get("regenerate") == "1", user=g.api_user)
     db.session.commit()
-    announce_round(rnd, "draw")
+    announce_round(rnd, "draw", league_ids=set())  # generating releases nothing: staff news only
     return jsonify(draw_json(rnd, private=True)), 201
 
 
@@ -70,8 +74,11 @@ def draw_json(rnd, private: bool):
         selectinload(Debate.gov), selectinload(Debate.opp), selectinload(Debate.room),
         selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator)).order_by(Debate.league_id, Debate.id).all()
     show_panels = private or not t.setting("hide_panels_public")
+    public_leagues = {rl.league_id for rl in rnd.leagues if rl.draw_released}  # the public sees only these
     out = []
     for d in debates:
+        if not private and d.league_id not in public_leagues:
+            continue
         item = {"id": d.id, "league_id": d.league_id,
                 "room": {"id": d.room.id, "name": d.room.name} if d.room else None,
                 "gov": {"team_id": d.gov_team_id, "name": d.gov.name},
@@ -81,13 +88,13 @@ def draw_json(rnd, private: bool):
         if private:
             item["flags"] = list(d.flags or [])
             item["bracket"] = d.bracket
-        if private or (rnd.results_released and not rnd.silent):
+        if private or rnd.results_public(d.league_id):
             item["winner"] = d.winner if d.confirmed_at else None
         out.append(item)
-    byes = db.session.query(Bye).filter(Bye.round_id == rnd.id).all()
-    motions = {}
-    if private or rnd.motion_released:
-        motions = {str(lid): {"text": m.text, "info_slide": m.info_slide} for lid, m in svc.motions_of(rnd).items()}
+    byes = [b for b in db.session.query(Bye).filter(Bye.round_id == rnd.id).all()
+            if private or b.league_id in public_leagues]
+    motions = {str(lid): {"text": m.text, "info_slide": m.info_slide} for lid, m in svc.motions_of(rnd).items()
+               if private or (lid in public_leagues and rnd.motion_public(lid))}
     return {"round": round_json(rnd), "debates": out, "motions": motions,
             "bye": [{"team_id": b.team_id, "league_id": b.league_id, "name": b.team.name} for b in byes],
             "unfilled": svc.unfilled_of(rnd) if private else []}
@@ -100,7 +107,7 @@ def read_draw(rid):
         raise ApiError(404, "not_found", _("No such round."))
     user = bearer_user()
     private = user is not None and user.role_in(rnd.tournament_id) in ("director", "staff")
-    if not private and not rnd.draw_released:
+    if not private and not rnd.draw_released_any:
         raise ApiError(403, "not_released", error_text("not_released"))
     return jsonify(draw_json(rnd, private))
 
@@ -112,12 +119,10 @@ def release(rid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
-    if "silent" in data:
-        rnd.silent = bool(data["silent"])
-    svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
-                user=g.api_user)
+    changed = svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
+                          silent=data.get("silent"), league_id=data.get("league_id"), user=g.api_user)
     db.session.commit()
-    announce_round(rnd, "release")
+    announce_round(rnd, "release", league_ids=changed)
     return jsonify(round_json(rnd))
 
 
@@ -236,7 +241,8 @@ EXTRA_OPERATIONS.update({
     "/rounds/{rid}/release": {"parameters": RID,
                               "post": _op("Release the draw, motion or results", 200, ROUND,
                                           body=_obj({"draw": {"type": "boolean"}, "motion": {"type": "boolean"},
-                                                     "results": {"type": "boolean"}}),
+                                                     "results": {"type": "boolean"}, "silent": {"type": "boolean"},
+                                                     "league_id": INT}),
                                           errors=(400, 401, 403, 404, 409, 422))},
     "/rounds/{rid}/motions/{lid}": {"parameters": RID + [{"name": "lid", "in": "path", "required": True,
                                                           "schema": INT}],

@@ -89,9 +89,9 @@ def bracket_json(league, public):
     for rnd in rounds:
         debates = db.session.query(Debate).filter(Debate.round_id == rnd.id, Debate.league_id == league.id) \
             .order_by(Debate.bracket_position).all()
-        if not debates or (public and not rnd.draw_released):
+        if not debates or (public and not rnd.draw_public(league.id)):
             continue
-        show_result = not public or (rnd.results_released and not rnd.silent)
+        show_result = not public or rnd.results_public(league.id)
         out.append({"round_id": rnd.id, "kind": rnd.kind, "debates": [
             {"id": d.id, "position": d.bracket_position,
              "gov": {"team_id": d.gov_team_id, "name": d.gov.name},

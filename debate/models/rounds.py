@@ -3,6 +3,7 @@ per league, because the leagues share adjudicators and rooms."""
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -19,9 +20,6 @@ class Round(db.Model):
     seq: Mapped[int] = mapped_column(Integer)       # order within the tournament
     number: Mapped[int] = mapped_column(Integer)    # prelims 1, 2, 3...; eliminations numbered per kind
     kind: Mapped[str] = mapped_column(String(20), default="prelim")
-    draw_released: Mapped[bool] = mapped_column(Boolean, default=False)
-    motion_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    results_released: Mapped[bool] = mapped_column(Boolean, default=False)
     silent: Mapped[bool] = mapped_column(Boolean, default=False)  # results hidden until the break
     # A round with a confirmed result is locked; a director may unlock it for a correction, with a
     # reason, until they lock it again or the round's next ballot is confirmed (services/round_lock.py).
@@ -40,13 +38,71 @@ class Round(db.Model):
     def is_prelim(self) -> bool:
         return self.kind == "prelim"
 
+    # Release state lives per league (RoundLeague): leagues start at different times. These read
+    # "released in every league of the round" (a round without leagues: nothing is released);
+    # the *_any forms "in at least one league". Setting one sets every league (tests, demo).
+    def league_part(self, league_id):
+        """This round's RoundLeague of league_id (None when the league is not in the round)."""
+        return next((rl for rl in self.leagues if rl.league_id == league_id), None)
+
+    def _every(self, attr) -> bool:
+        return bool(self.leagues) and all(getattr(rl, attr) for rl in self.leagues)
+
+    def _any(self, attr) -> bool:
+        return any(getattr(rl, attr) for rl in self.leagues)
+
+    @property
+    def draw_released(self) -> bool:
+        return self._every("draw_released")
+
+    @draw_released.setter
+    def draw_released(self, value):
+        for rl in self.leagues:
+            rl.draw_released = bool(value)
+
+    @property
+    def draw_released_any(self) -> bool:
+        return self._any("draw_released")
+
     @property
     def motion_released(self) -> bool:
-        return self.motion_released_at is not None
+        return self._every("motion_released")
+
+    @property
+    def motion_released_any(self) -> bool:
+        return self._any("motion_released")
+
+    @property
+    def results_released(self) -> bool:
+        return self._every("results_released")
+
+    @results_released.setter
+    def results_released(self, value):
+        for rl in self.leagues:
+            rl.results_released = bool(value)
+
+    @property
+    def results_released_any(self) -> bool:
+        return self._any("results_released")
+
+    def draw_public(self, league_id) -> bool:
+        rl = self.league_part(league_id)
+        return rl is not None and bool(rl.draw_released)
+
+    def motion_public(self, league_id) -> bool:
+        rl = self.league_part(league_id)
+        return rl is not None and rl.motion_released
+
+    def results_public(self, league_id) -> bool:
+        """Whether spectators see this league's results of the round (released and not silent)."""
+        rl = self.league_part(league_id)
+        return rl is not None and bool(rl.results_released) and not self.silent
 
 
 class RoundLeague(db.Model):
-    """A league's part in a round: its draw's seed and summary."""
+    """A league's part in a round: its draw's seed and summary, and what of it is public (each
+    league's draw, motion and results are released on their own; the motion's preparation
+    countdown starts at motion_released_at)."""
     __tablename__ = "round_leagues"
     __table_args__ = (UniqueConstraint("round_id", "league_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,8 +110,15 @@ class RoundLeague(db.Model):
     league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
     draw_seed: Mapped[int | None] = mapped_column(Integer)
     draw_summary: Mapped[dict | None] = mapped_column(JSON)
+    draw_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    motion_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    results_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     round: Mapped[Round] = relationship(back_populates="leagues")
     league = relationship("League")
+
+    @property
+    def motion_released(self) -> bool:
+        return self.motion_released_at is not None
 
 
 class Motion(db.Model):

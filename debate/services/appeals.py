@@ -39,17 +39,28 @@ def _aware(dt):
     return dt if dt is None or dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 
 
-def results_announced_at(rnd):
-    """When the round's results were (last) released: the audit log's round_released entry
-    that turned them on and has not been withdrawn since. None while not released."""
-    if not rnd.results_released:
+def results_announced_at(rnd, league_id=None):
+    """When the round's results were (last) released in the league (league_id None: the earliest
+    of the round's leagues still released): the audit log's round_released entry that turned them
+    on there and has not been withdrawn since. None while not released."""
+    if league_id is None:
+        starts = [s for s in (results_announced_at(rnd, rl.league_id) for rl in rnd.leagues) if s is not None]
+        return min(starts) if starts else None
+    rl = rnd.league_part(league_id)
+    if rl is None or not rl.results_released:
         return None
     entries = db.session.scalars(select(AuditEntry).where(
         AuditEntry.tournament_id == rnd.tournament_id, AuditEntry.object_type == "round",
         AuditEntry.object_id == rnd.id, AuditEntry.action == "round_released").order_by(AuditEntry.id)).all()
     start = None
     for e in entries:
-        on = bool((e.details or {}).get("results"))
+        details = e.details or {}
+        if "state" in details:  # per league since release per league; older entries cover every league
+            if str(league_id) not in details["state"]:
+                continue
+            on = bool(details["state"][str(league_id)].get("results"))
+        else:
+            on = bool(details.get("results"))
         if on and start is None:
             start = _aware(e.at)
         elif not on:
@@ -61,22 +72,24 @@ def window_hours(t) -> float:
     return float(t.setting("appeal_window_hours"))
 
 
-def window(rnd):
-    """(opens, closes) of the round's appeal window, or None before the results are out."""
-    start = results_announced_at(rnd)
+def window(rnd, league_id=None):
+    """(opens, closes) of the round's appeal window in the league (league_id None: in the league
+    whose results came out first), or None before the results are out there."""
+    start = results_announced_at(rnd, league_id)
     if start is None:
         return None
     return start, start + timedelta(hours=window_hours(rnd.tournament))
 
 
-def window_open(rnd, now) -> bool:
-    w = window(rnd)
+def window_open(rnd, now, league_id=None) -> bool:
+    w = window(rnd, league_id)
     return w is not None and w[0] <= _aware(now) < w[1]
 
 
 def open_rounds(t, now) -> list:
+    """Rounds whose appeal window is open in at least one league."""
     rounds = db.session.scalars(select(Round).where(Round.tournament_id == t.id).order_by(Round.seq)).all()
-    return [r for r in rounds if window_open(r, now)]
+    return [r for r in rounds if any(window_open(r, now, rl.league_id) for rl in r.leagues)]
 
 
 def _failures(team_id, now) -> int:
@@ -117,7 +130,7 @@ def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> App
     rnd = db.session.get(Round, int(round_id)) if str(round_id or "").isdigit() else None
     if rnd is None or rnd.tournament_id != t.id:
         raise Refused(422, "appeal_unknown_round")
-    w = window(rnd)
+    w = window(rnd, team.league_id)
     if w is None or now < w[0]:
         raise Refused(409, "appeal_not_open")
     if now >= w[1]:

@@ -10,7 +10,7 @@ receive a letter of gratitude; every debater receives a certificate of participa
 
 The pure part (placings, degree map, best speakers) takes plain values; sync_awards stores.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +21,7 @@ from ..models.awards import new_verification_code
 from ..settings import DEFAULT_DEGREES, PLACINGS, parse_degree_map  # noqa: F401 (re-exported: this module's API)
 from . import standings as standings_svc
 from .audit import audit
+from .errors import Refused
 
 LOSER_PLACING = {"final": "finalist", "semifinal": "semifinalist", "quarterfinal": "quarterfinalist",
                  "octofinal": "octofinalist"}
@@ -68,6 +69,7 @@ class Nominee:
     chosen: bool            # the director confirmed or overrode
     tied: bool              # the top of the nominations is shared: the director must choose
     shortlist: list         # [(NominationRow, Speaker)]
+    top: list = field(default_factory=list)  # the speakers sharing the top (more than one: tied)
 
 
 def league_placings(league) -> dict:
@@ -84,8 +86,10 @@ def nominee(league, kind) -> Nominee:
                                                               NominationChoice.kind == kind))
     top = [s for row, s in shortlist if row.rank == 1]
     if choice is not None:
-        return Nominee(kind, choice.speaker, True, False, shortlist)
-    return Nominee(kind, top[0] if top else None, False, len(top) > 1, shortlist)
+        return Nominee(kind, choice.speaker, True, False, shortlist, top)
+    if len(top) > 1:  # a tie is the director's to break, never the lowest id's
+        return Nominee(kind, None, False, True, shortlist, top)
+    return Nominee(kind, top[0] if top else None, False, False, shortlist, top)
 
 
 def choose_nominee(league, kind, speaker_id, user):
@@ -156,7 +160,15 @@ def _key(kind, league_id, speaker_id, coach_id):
 def sync_awards(t, user=None) -> dict:
     """Store the documents planned now. A document already stored keeps its code (it may be
     printed); one no longer due is revoked (its code then verifies as withdrawn); one due again
-    is restored. Returns {"created": n, "updated": n, "revoked": n}."""
+    is restored. Returns {"created": n, "updated": n, "revoked": n}. Refused 409 nomination_tie
+    (with the tied names) while a best orator or best analyst is tied and the director has not
+    chosen."""
+    for league in t.leagues:
+        for kind in ("orator", "analyst"):
+            nom = nominee(league, kind)
+            if nom.tied:
+                raise Refused(409, "nomination_tie", {"kind": kind, "league": league.name,
+                                                      "names": [s.name for s in nom.top if s is not None]})
     existing = {_key(a.kind, a.league_id, a.speaker_id, a.coach_id): a
                 for a in db.session.scalars(select(Award).where(Award.tournament_id == t.id))}
     seen, stats = set(), {"created": 0, "updated": 0, "revoked": 0}

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import Text, and_, cast, select
 
 from ..extensions import db
-from ..models import Ballot, Bye, Debate, DebateAdjudicator, Round, Speaker, Team
+from ..models import Ballot, Bye, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Team
 from ..tab.results import BallotInput, debate_result
 from ..tab.standings import SpeakerResult, TeamResult
 
@@ -104,7 +104,7 @@ def _json_rows(texts):
 def league_history(league, before_seq: int | None = None, public: bool = False,
                    roster: Roster | None = None) -> LeagueHistory:
     """Preliminary rounds of one league (those before round seq `before_seq` if given).
-    public=True leaves out rounds whose results are not released or are silent.
+    public=True leaves out rounds whose results are not released in this league or are silent.
 
     Reads plain column rows (no ORM objects: a 2,000-team league has 4,000 debates and at least
     as many ballots over four rounds) in at most six queries (four if `roster` is given),
@@ -117,7 +117,8 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
         speaker_ids[tid].append(sid)
     h = LeagueHistory(team_ids=list(roster.team_ids), speakers=list(roster.speakers))
 
-    rq = select(Round.id, Round.number, Round.results_released, Round.silent).where(
+    rq = select(Round.id, Round.number, RoundLeague.results_released, Round.silent).outerjoin(
+        RoundLeague, and_(RoundLeague.round_id == Round.id, RoundLeague.league_id == league.id)).where(
         Round.tournament_id == league.tournament_id, Round.kind == "prelim")
     if before_seq is not None:
         rq = rq.where(Round.seq < before_seq)

@@ -105,7 +105,7 @@ def generate_draw(rnd, regenerate=False, user=None, seed=None):
     if rnd.debates:
         if not regenerate:
             raise Refused(409, "draw_exists")
-        if rnd.draw_released:
+        if rnd.draw_released_any:
             raise Refused(409, "draw_released")
         if any(d for d in rnd.debates if _has_ballots(d)):
             raise Refused(409, "ballots_exist")
@@ -326,19 +326,60 @@ def unfilled_of(rnd):
 
 # ----- release -----
 
-def release(rnd, draw=None, motion=None, results=None, user=None):
+def release(rnd, draw=None, motion=None, results=None, user=None, league_id=None, silent=None):
+    """Publish (True) or withdraw (False) parts of a round in one league (league_id) or in every
+    league of the round (None); None leaves a part as it is. Each league's motion countdown
+    starts at its own release. Every value must be a boolean (None: untouched) and league_id
+    a league of the round: otherwise Refused 422 and nothing changes. Returns the ids of the
+    leagues whose public state changed."""
+    fields = {name: "not_a_bool" for name, value in (("draw", draw), ("motion", motion), ("results", results),
+                                                     ("silent", silent))
+              if value is not None and not isinstance(value, bool)}
+    if league_id is not None and (isinstance(league_id, bool) or not isinstance(league_id, int)
+                                  or rnd.league_part(league_id) is None):
+        fields["league_id"] = "unknown_league"
+    if fields:
+        raise Refused(422, "validation_failed", fields=fields)
+    parts = rnd.leagues if league_id is None else [rnd.league_part(league_id)]
+    before = {rl.league_id: _public_state(rnd, rl) for rl in rnd.leagues}
     if draw is not None:
-        if draw and not rnd.debates:
+        if draw and not any(d.league_id in {rl.league_id for rl in parts} for d in rnd.debates):
             raise Refused(409, "no_draw")
-        rnd.draw_released = bool(draw)
+        for rl in parts:
+            rl.draw_released = draw
     if motion is not None:
-        if motion and not rnd.motion_released_at:
-            if not motions_of(rnd):
+        motions = motions_of(rnd)
+        if motion:
+            ready = [rl for rl in parts if rl.league_id in motions]
+            if not ready:
                 raise Refused(409, "no_motion")
-            rnd.motion_released_at = datetime.now(timezone.utc)
-        elif not motion:
-            rnd.motion_released_at = None
+            now = datetime.now(timezone.utc)
+            for rl in ready:
+                if rl.motion_released_at is None:  # the countdown starts at this league's release
+                    rl.motion_released_at = now
+        else:
+            for rl in parts:
+                rl.motion_released_at = None
     if results is not None:
-        rnd.results_released = bool(results)
-    audit(rnd.tournament_id, "round_released", rnd, user=user, draw=rnd.draw_released,
-          motion=rnd.motion_released, results=rnd.results_released)
+        for rl in parts:
+            rl.results_released = results
+    if silent is not None:
+        rnd.silent = silent
+    state = {str(rl.league_id): {"draw": bool(rl.draw_released), "motion": rl.motion_released,
+                                 "results": bool(rl.results_released)} for rl in parts}
+    if draw is None and motion is None and results is None:
+        if silent is not None:
+            audit(rnd.tournament_id, "round_silent", rnd, user=user, silent=rnd.silent)
+        return {rl.league_id for rl in rnd.leagues if _public_state(rnd, rl) != before[rl.league_id]}
+    audit(rnd.tournament_id, "round_released", rnd, user=user, league_id=league_id, state=state,
+          draw=all(v["draw"] for v in state.values()), motion=all(v["motion"] for v in state.values()),
+          results=all(v["results"] for v in state.values()), silent=rnd.silent)
+    return {rl.league_id for rl in rnd.leagues if _public_state(rnd, rl) != before[rl.league_id]}
+
+
+def _public_state(rnd, rl):
+    """What spectators of the league see of the round: its draw, its motion (with its release
+    time: the countdown) once its draw is out, its results (not while the round is silent: they
+    count in public standings even before the draw is out)."""
+    return (bool(rl.draw_released), rl.motion_released_at if rl.draw_released else None,
+            bool(rl.results_released) and not rnd.silent)

@@ -41,7 +41,9 @@ def appeals(tid):
     db.session.commit()  # codes made on first view
     teams = db.session.scalars(select(Team).where(Team.tournament_id == t.id).order_by(Team.name)).all()
     now = _now()
-    windows = [(r, appeals_svc.window(r)) for r in rounds_of(t)]
+    # Each league's window opens at its own release of the round's results.
+    windows = [(r, lg, appeals_svc.window(r, rl.league_id)) for r in rounds_of(t) for rl in r.leagues
+               for lg in [rl.league]]
     ballots = {b.id: b for b in db.session.scalars(select(Ballot).where(Ballot.id.in_(
         [bid for a in rows for bid in (a.correction_ballot_ids or [])])))}
     return render_template("appeals/index.html", t=t, appeals=rows, codes=codes, teams=teams, windows=windows,

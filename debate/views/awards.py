@@ -11,7 +11,7 @@ from ..i18n import PLACING_NAMES, STAGE_NAMES
 from ..models import Award, Team
 from ..pdf import awards_pdf
 from ..services import awards as awards_svc
-from ..web import tournament_for
+from ..web import on_refusal, tournament_for
 
 bp = Blueprint("awards", __name__)
 
@@ -68,6 +68,7 @@ def index(tid):
 @login_required
 def prepare(tid):
     t = tournament_for(tid, roles=("director",))
+    on_refusal(url_for("awards.index", tid=t.id))  # a tied nomination: the director chooses first
     try:
         stats = awards_svc.sync_awards(t, user=current_user)
     except ValueError:

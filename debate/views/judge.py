@@ -5,14 +5,14 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import use_tournament
 from ..live import announce_ballot_submitted, announce_problem
 from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team, Tournament
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, RoundLeague, Team, Tournament
 from ..services import ballots as svc
 from ..services.errors import Refused
 from ..services.problems import answered_for
@@ -35,10 +35,12 @@ def adjudicator_by_key(key: str) -> Adjudicator:
 
 
 def seats(adj):
-    """The adjudicator's seats in rounds whose draw is released, newest first."""
+    """The adjudicator's seats in rounds whose draw is released in the debate's league, newest first."""
     return db.session.execute(
         select(DebateAdjudicator, Round).join(Round, Round.id == DebateAdjudicator.round_id)
-        .where(DebateAdjudicator.adjudicator_id == adj.id, Round.draw_released.is_(True))
+        .join(Debate, Debate.id == DebateAdjudicator.debate_id)
+        .join(RoundLeague, and_(RoundLeague.round_id == Round.id, RoundLeague.league_id == Debate.league_id))
+        .where(DebateAdjudicator.adjudicator_id == adj.id, RoundLeague.draw_released.is_(True))
         .order_by(Round.seq.desc())).all()
 
 
@@ -58,7 +60,8 @@ def home(key):
     seat, rnd = current_assignment(adj)
     debate = seat.debate if seat else None
     _page_locale(adj, debate)
-    motion = motions_of(rnd).get(debate.league_id) if debate is not None and rnd.motion_released else None
+    motion = motions_of(rnd).get(debate.league_id) if debate is not None and rnd.motion_public(debate.league_id) \
+        else None
     mine = None
     if debate is not None:
         mine = db.session.scalar(select(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)
@@ -75,7 +78,7 @@ _BALLOT_PAGE = (joinedload(Debate.round).joinedload(Round.tournament), joinedloa
 
 def _debate_for(adj, did) -> Debate:
     debate = db.session.get(Debate, did, options=_BALLOT_PAGE)
-    if debate is None or svc.seat_of(adj.id, debate.id) is None or not debate.round.draw_released:
+    if debate is None or svc.seat_of(adj.id, debate.id) is None or not debate.round.draw_public(debate.league_id):
         abort(404)
     return debate
 
@@ -120,7 +123,7 @@ def ballot(key, did):
                 review = _review(data, debate)
             except Refused as e:
                 errors = field_errors_text(e.fields)
-    motion = motions_of(rnd).get(debate.league_id) if rnd.motion_released else None
+    motion = motions_of(rnd).get(debate.league_id) if rnd.motion_public(debate.league_id) else None
     return render_template("judge/ballot.html", adj=adj, key=key, debate=debate, rnd=rnd, rules=rules,
                            errors=errors, review=review, stored=stored, form=request.form, motion=motion,
                            client_id=request.form.get("client_id") or str(uuid.uuid4())), (422 if errors else 200)

@@ -39,7 +39,7 @@ from .. import public_cache
 from ..api.standings import bracket_json
 from ..extensions import db
 from ..i18n import LANG_COOKIE, use_tournament
-from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
+from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, RoundLeague, Tournament
 from ..services.standings import speaker_rows, team_rows, withdrawn_team_ids
 from ..sorting import sort_key
 from ..web import CSP
@@ -60,14 +60,13 @@ def home():
     tournaments = db.session.scalars(select(Tournament).options(selectinload(Tournament.leagues))
                                      .order_by(Tournament.start_date.desc().nulls_last(), Tournament.created_at.desc())
                                      .limit(50)).all()
-    now = {}  # league id -> the newest round whose draw is released
+    now = {}  # league id -> the newest round whose draw is released in that league
     if tournaments:
-        released = db.session.scalars(select(Round).where(Round.tournament_id.in_([t.id for t in tournaments]),
-                                                          Round.draw_released.is_(True))
-                                      .options(selectinload(Round.leagues)).order_by(Round.seq)).all()
-        for rnd in released:
-            for rl in rnd.leagues:
-                now[rl.league_id] = rnd
+        released = db.session.execute(select(Round, RoundLeague.league_id).join(RoundLeague)
+                                      .where(Round.tournament_id.in_([t.id for t in tournaments]),
+                                             RoundLeague.draw_released.is_(True)).order_by(Round.seq)).all()
+        for rnd, league_id in released:
+            now[league_id] = rnd
     return render_template("public/home.html", tournaments=tournaments, now=now, user=current_user)
 
 
@@ -95,13 +94,10 @@ def _league_rounds(t, league):
 
 
 def current_round(t, league):
-    """The newest round of the league whose draw is released (None before the first release)."""
-    released = [r for r in _league_rounds(t, league) if r.draw_released]
+    """The newest round of the league whose draw is released in the league (None before the
+    first release)."""
+    released = [r for r in _league_rounds(t, league) if r.draw_public(league.id)]
     return released[-1] if released else None
-
-
-def _results_public(rnd) -> bool:
-    return bool(rnd.results_released and not rnd.silent)
 
 
 def _debates(rnd, league):
@@ -124,18 +120,19 @@ def draw_part(t, league):
     debates = sorted(_debates(rnd, league), key=lambda d: (d.room is None, sort_key(d.room.name if d.room else ""), d.id))
     byes = db.session.scalars(select(Bye).where(Bye.round_id == rnd.id, Bye.league_id == league.id)
                               .options(selectinload(Bye.team))).all()
-    return {"available": True, "round": rnd, "debates": [_debate_item(d, show_panel, _results_public(rnd)) for d in debates],
+    return {"available": True, "round": rnd, "debates": [_debate_item(d, show_panel, rnd.results_public(league.id)) for d in debates],
             "byes": sorted((b.team.name for b in byes), key=sort_key), "motion": motion_part(t, league, rnd)}
 
 
 def motion_part(t, league, rnd=None):
     rnd = rnd if rnd is not None else current_round(t, league)
-    if rnd is None or not rnd.motion_released:
+    rl = rnd.league_part(league.id) if rnd is not None else None
+    if rl is None or not rl.motion_released:
         return {"available": False, "round": rnd}
     m = db.session.scalar(select(Motion).where(Motion.round_id == rnd.id, Motion.league_id == league.id))
     if m is None:
         return {"available": False, "round": rnd}
-    released = rnd.motion_released_at
+    released = rl.motion_released_at  # this league's own release: its countdown
     if released.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
         released = released.replace(tzinfo=timezone.utc)
     return {"available": True, "round": rnd, "text": m.text, "info_slide": m.info_slide,
@@ -144,12 +141,28 @@ def motion_part(t, league, rnd=None):
 
 
 def results_part(t, league):
-    rounds = [r for r in _league_rounds(t, league) if r.draw_released and _results_public(r)]
+    rounds = [r for r in _league_rounds(t, league) if r.draw_public(league.id) and r.results_public(league.id)]
     out = []
     for rnd in reversed(rounds):
         debates = sorted(_debates(rnd, league), key=lambda d: (d.room is None, sort_key(d.room.name if d.room else ""), d.id))
         out.append({"round": rnd, "debates": [_debate_item(d, False, True) for d in debates]})
     return {"available": bool(out), "rounds": out}
+
+
+def rounds_counted(t, league):
+    """Which preliminary rounds the public standings of the league include, and why the others
+    seen by the public (their draw is out) are left out: {"included": [numbers], "silent":
+    [numbers], "unreleased": [numbers]}. The same rule as the standings (history, public=True):
+    results released in the league and the round not silent."""
+    included, silent, unreleased = [], [], []
+    for r in _league_rounds(t, league):
+        if r.kind != "prelim":
+            continue
+        if r.results_public(league.id):
+            included.append(r.number)
+        elif r.draw_public(league.id):
+            (silent if r.silent else unreleased).append(r.number)
+    return {"included": included, "silent": silent, "unreleased": unreleased}
 
 
 def standings_part(t, league):
@@ -158,7 +171,7 @@ def standings_part(t, league):
     withdrawn = withdrawn_team_ids(league)
     rows = [{"rank": r.rank, "tied": r.tied, "name": name, "wins": r.wins, "points": r.speaker_points,
              "withdrawn": r.team_id in withdrawn} for r, name in team_rows(league, public=True)]
-    return {"available": True, "rows": rows}
+    return {"available": True, "rows": rows, "counted": rounds_counted(t, league)}
 
 
 def speakers_part(t, league):
@@ -166,14 +179,15 @@ def speakers_part(t, league):
         return {"available": False}
     rows = [{"rank": r.rank, "tied": r.tied, "name": name, "team": team, "total": r.total,
              "average": r.average, "ranked": r.ranked} for r, name, team in speaker_rows(league, public=True)]
-    return {"available": True, "rows": rows}
+    return {"available": True, "rows": rows, "counted": rounds_counted(t, league)}
 
 
 def bracket_part(t, league):
     if not t.bracket_released:
         return {"available": False}
     data = bracket_json(league, public=True)
-    return {"available": bool(data["seeds"] or data["rounds"]), "seeds": data["seeds"], "rounds": data["rounds"]}
+    return {"available": bool(data["seeds"] or data["rounds"]), "seeds": data["seeds"], "rounds": data["rounds"],
+            "counted": rounds_counted(t, league)}
 
 
 BUILDERS = {"draw": draw_part, "motion": motion_part, "results": results_part, "standings": standings_part,

@@ -11,7 +11,6 @@ from ..messages import error_text
 from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
 from ..services import draw_edits, round_lock
 from ..services import rounds as svc
-from ..services.audit import audit
 from ..services.season import judged_earlier, jury_exclusions
 from ..services.warnings import round_warnings
 from ..services.undo import delete_round
@@ -117,16 +116,20 @@ def allocate(tid, rid):
 @bp.post("/<int:rid>/release")
 @login_required
 def release(tid, rid):
+    """Publish or withdraw a part (draw, motion, results) in one league (form league_id) or in
+    every league of the round (no league_id)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
     what = request.form.get("what")
+    if what not in ("draw", "motion", "results"):
+        abort(400)
     value = request.form.get("value") == "1"
+    league_id = _int_arg(request.form, "league_id") if request.form.get("league_id") else None
     back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
-    svc.release(rnd, **{what: value}, user=current_user) if what in ("draw", "motion", "results") else abort(400)
-    if what == "results":
-        rnd.silent = request.form.get("silent") == "1"
+    extra = {"silent": request.form.get("silent") == "1"} if what == "results" else {}
+    changed = svc.release(rnd, **{what: value}, **extra, league_id=league_id, user=current_user)
     db.session.commit()
-    announce_round(rnd, what)
+    announce_round(rnd, what, league_ids=changed)
     flash(_("Published.") if value else _("Withdrawn from public pages."), "success")
     return redirect(back)
 
@@ -273,11 +276,11 @@ def silent(tid, rid):
     """A silent round's results stay hidden from the public (usually the last prelims, until the break)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    rnd.silent = request.form.get("value") == "1"
-    audit(t.id, "round_silent", rnd, user=current_user, silent=rnd.silent)
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    changed = svc.release(rnd, silent=request.form.get("value") == "1", user=current_user)
     db.session.commit()
-    announce_round(rnd, "results")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    announce_round(rnd, "results", league_ids=changed)
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/delete")

@@ -108,9 +108,9 @@ def enter_motions(director, day, rid, number):
 
 
 def release(director, what):
-    director.click(f"section.release button:has-text('Release: {what}')")
+    director.click(f"section.release .release-all button:has-text('Release: {what}')")  # every league
     assert "Published." in flash_text(director)
-    assert director.locator(f"section.release button:has-text('Withdraw: {what}')").count() == 1
+    assert director.locator(f"section.release .release-all button:has-text('Withdraw: {what}')").count() == 1
 
 
 def confirm_all(director, server, tid, rid):
@@ -228,7 +228,8 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     enter_motions(page, day, rid, 0)
     release(page, "Draw")
     release(page, "Motion")
-    assert server.sql("SELECT draw_released, motion_released_at IS NOT NULL FROM rounds WHERE id = ?", rid) == [(1, 1)]
+    assert set(server.sql("SELECT draw_released, motion_released_at IS NOT NULL FROM round_leagues WHERE round_id = ?",
+                          rid)) == {(1, 1)}
     debates = round_debates(server, rid)
     assert len(debates) == 12 and all(d["panel"] for d in debates)
     assert page.locator("table.draw tbody tr").count() == 12
