@@ -89,6 +89,13 @@ ERRORS = {
     "not_qualifying_target": lambda p: _("This tournament does not qualify into that one."),
     "tournament_not_finished": lambda p: _("The tournament is not finished: some debates have no confirmed result."),
     "promote_how": lambda p: _("Choose the breaking teams or a number of teams per league."),
+    "bad_private_key": lambda p: _("This private link is not valid. It may have been re-issued: ask the tab room."),
+    "feedback_unknown_debate": lambda p: _("No such debate."),
+    "feedback_other_tournament": lambda p: _("This debate belongs to another tournament."),
+    "feedback_not_in_debate": lambda p: _("Only the teams and the panel of this debate can give feedback on it."),
+    "feedback_not_your_target": lambda p: _("You cannot give feedback on this adjudicator for this debate."),
+    "feedback_score": lambda p: _("Choose a whole number from %(min)s to %(max)s.", min=p.get("min", 1),
+                                  max=p.get("max", 5)),
 }
 
 

@@ -32,6 +32,7 @@ SETTINGS = {
                                "(default: PUBLIC_BASE_URL or the address you opened)")),
     "timezone": ("Asia/Almaty", str, _l("Time zone of every time shown, exported and printed (IANA name)")),
     "hide_panels_public": (False, bool, _l("Hide adjudicator panels on public pages")),
+    "team_feedback_on": ("chair", str, _l("Teams give feedback on: chair (the chair only) or panel (every adjudicator)")),
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
                                             "(default: 3 at the republican stage, 24 before)")),
     "best_speakers_awarded": (3, int, _l("Best speakers receiving diplomas")),
@@ -125,6 +126,8 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if merged["team_feedback_on"] not in ("chair", "panel"):
+        errors["team_feedback_on"] = "choice"
     if merged["public_url"] and not _is_http_url(merged["public_url"]):
         errors["public_url"] = "bad_url"
     if not _is_zone(merged["timezone"]):
