@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import hmac
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Adjudicator, Debate, DebateAdjudicator, Feedback, Round, Team, Tournament
@@ -227,7 +228,9 @@ def submit(source: Source, data) -> tuple[Feedback, bool]:
 
 def latest(tournament_id: int, adjudicator_id: int | None = None) -> list[Feedback]:
     """Every giver's newest version, per (debate, adjudicator rated, giver)."""
-    q = select(Feedback).where(Feedback.tournament_id == tournament_id)
+    q = select(Feedback).where(Feedback.tournament_id == tournament_id).options(
+        selectinload(Feedback.round), selectinload(Feedback.source_team), selectinload(Feedback.source_adjudicator),
+        selectinload(Feedback.debate).selectinload(Debate.panel))
     if adjudicator_id is not None:
         q = q.where(Feedback.adjudicator_id == adjudicator_id)
     newest = {}
