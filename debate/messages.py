@@ -130,6 +130,13 @@ ERRORS = {
     "no_break_made": lambda p: _("This league has no break to undo."),
     "not_confirmed": lambda p: _("Type the tournament's name exactly to confirm."),
     "confirm_delete": lambda p: _("Tick the box to confirm the deletion."),
+    "bad_private_key": lambda p: _("This private link is not valid. It may have been re-issued: ask the tab room."),
+    "feedback_unknown_debate": lambda p: _("No such debate."),
+    "feedback_other_tournament": lambda p: _("This debate belongs to another tournament."),
+    "feedback_not_in_debate": lambda p: _("Only the teams and the panel of this debate can give feedback on it."),
+    "feedback_not_your_target": lambda p: _("You cannot give feedback on this adjudicator for this debate."),
+    "feedback_score": lambda p: _("Choose a whole number from %(min)s to %(max)s.", min=p.get("min", 1),
+                                  max=p.get("max", 5)),
 }
 
 

@@ -138,6 +138,23 @@ RULES = {
     "GET /j/<key>/ballot/<int:did>": (JUDGE, {}),
     "POST /j/<key>/ballot/<int:did>": (JUDGE, {"ok": {200, 422}}),
     "POST /j/<key>/problem": (JUDGE, {"ok": {302}, "own_debate_only": False}),
+    "GET /j/<key>/feedback": (JUDGE, {"own_debate_only": False}),
+    "GET /j/<key>/feedback/<int:did>": (JUDGE, {}),
+    "POST /j/<key>/feedback/<int:did>": (JUDGE, {"ok": {302}}),  # an empty form: refused, back to the page
+    # a team's private pages: the key is the credential, so the world's (adjudicator) key is
+    # refused for everyone (own and other keys: tests/test_feedback.py)
+    "GET /team/<key>": (PUBLIC, {"ok": {404}}),
+    "POST /team/<key>/appeal": (PUBLIC, {"ok": {404}}),
+    "GET /team/<key>/feedback/<int:did>": (PUBLIC, {"ok": {404}}),
+    "POST /team/<key>/feedback/<int:did>": (PUBLIC, {"ok": {404}}),
+    "GET /p/<int:tid>/l/<int:lid>/motions": (PUBLIC, {}),
+    "GET /p/<int:tid>/l/<int:lid>/motions/projector": (PUBLIC, {}),
+    "GET /t/<int:tid>/teams/links": (DIRECTOR, {}),
+    "POST /t/<int:tid>/teams/<int:oid>/reissue-key": (DIRECTOR, {}),
+    "GET /t/<int:tid>/feedback/": (DIRECTOR, {}),
+    "POST /t/<int:tid>/feedback/apply": (DIRECTOR, {}),
+    "GET /t/<int:tid>/feedback/adjudicators/<int:aid>": (DIRECTOR, {}),
+    "GET /t/<int:tid>/feedback/missing": (DIRECTOR, {}),
     # API
     "POST /api/v1/auth/token": (API_PUBLIC, {"ok": {401, 422, 429}}),  # empty names: locked out after 5
     "GET /api/v1/healthz": (API_PUBLIC, {}),
@@ -164,6 +181,8 @@ RULES = {
     "POST /api/v1/rounds/<int:rid>/unlock": (API_DIRECTOR, {}),
     "POST /api/v1/rounds/<int:rid>/lock": (API_DIRECTOR, {}),
     "POST /api/v1/ballots": (API_BALLOT, {}),
+    "POST /api/v1/feedback": (API_PUBLIC, {"ok": {401, 422}}),  # no key 401; a key and an empty body 422
+    "GET /api/v1/adjudicators/<int:aid>/feedback": (API_DIRECTOR, {}),
     "POST /api/v1/ballots/<int:bid>/confirm": (API_STAFF, {}),
     "GET /api/v1/debates/<int:did>/result": (API_RELEASED, {}),
     "GET /api/v1/leagues/<int:lid>/standings/teams": (API_RELEASED, {}),

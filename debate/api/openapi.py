@@ -158,5 +158,6 @@ def build_spec(app) -> dict:
         "components": {"schemas": _with_settings(SCHEMAS),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                            "adjudicatorKey": {"type": "apiKey", "in": "header",
-                                                              "name": "X-Adjudicator-Key"}}},
+                                                              "name": "X-Adjudicator-Key"},
+                                           "teamKey": {"type": "apiKey", "in": "header", "name": "X-Team-Key"}}},
     }

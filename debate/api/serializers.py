@@ -31,6 +31,9 @@ def team_json(team, private=False):
             js.update(grade=s.grade, gender=s.gender)
         out["seed_rank"] = team.seed_rank
         out["needs_access"] = team.needs_access
+        out["private_key"] = team.private_key  # as for adjudicators: the tournament's staff (adjudicator_json)
+        out["private_url"] = public_link(db.session.get(Tournament, team.tournament_id), "feedback.team_home",
+                                         key=team.private_key)
     return out
 
 

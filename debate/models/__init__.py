@@ -6,6 +6,7 @@ from .participants import (School, Coach, Team, Speaker, Adjudicator, Adjudicato
 from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS
 from .ballots import Ballot, AuditEntry, ProblemReport
 from .awards import Award, NominationChoice, Promotion, TeamAppealCode, Appeal
+from .feedback import Feedback
 
 __all__ = [
     "User", "ApiToken", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",
@@ -13,4 +14,5 @@ __all__ = [
     "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
     "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
     "AuditEntry", "ProblemReport", "Award", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
+    "Feedback",
 ]

@@ -56,6 +56,8 @@ class Team(db.Model):
     needs_access: Mapped[bool] = mapped_column(Boolean, default=False)
     # False once withdrawn: in no later draw; its results stay in every standing.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # The team's private page (/team/<key>): its draw, results, appeals and feedback on adjudicators.
+    private_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_private_key)
     created_at: Mapped[datetime] = created_at()
 
     league = relationship("League")
@@ -92,6 +94,8 @@ class Adjudicator(db.Model):
     school: Mapped[str | None] = mapped_column(String(200))  # school or other affiliation
     languages: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["kk", "ru"]
     rating: Mapped[float] = mapped_column(Float, default=5.0)
+    # The rating typed in before feedback was applied (services.feedback.apply_ratings); None until then.
+    prior_rating: Mapped[float | None] = mapped_column(Float)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_access: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     private_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_private_key)

@@ -127,6 +127,13 @@ def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> App
     if stored is None or not hmac.compare_digest(stored, normalise_code(code)):
         db.session.add(LoginAttempt(username=f"appeal:{team.id}", at=now))
         raise Refused(422, "appeal_bad_team_or_code", {"record": True})
+    return file_appeal_for_team(t, team, round_id, text, now, filed_by)
+
+
+def file_appeal_for_team(t, team, round_id, text, now, filed_by="team") -> Appeal:
+    """An appeal by a team already identified (its code checked, or its private page's key):
+    checks the round, the window and the text; stores the appeal. Raises Refused."""
+    now = _aware(now)
     rnd = db.session.get(Round, int(round_id)) if str(round_id or "").isdigit() else None
     if rnd is None or rnd.tournament_id != t.id:
         raise Refused(422, "appeal_unknown_round")
@@ -212,4 +219,4 @@ def ensure_team_codes(t) -> dict:
 
 
 __all__ = ["Refused", "file_appeal", "decide", "enter_correction", "window", "window_open", "open_rounds",
-           "results_announced_at", "appeals_of", "export_csv", "team_code", "ensure_team_codes"]
+           "file_appeal_for_team", "results_announced_at", "appeals_of", "export_csv", "team_code", "ensure_team_codes"]

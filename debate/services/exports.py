@@ -15,10 +15,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import SIDE_NAMES, local_time, round_title
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Room, Round, Speaker, Team, User
+from . import motion_stats
 from . import standings as standings_svc
 from .history import compute_result
 
-KINDS = ("standings", "speakers", "results", "ballots")
+KINDS = ("standings", "speakers", "results", "ballots", "motions")
 FORMATS = ("csv", "xlsx")
 
 
@@ -137,6 +138,18 @@ def ballots_table(leagues):
     return head, rows
 
 
+def motions_table(leagues):
+    """Motion statistics (services.motion_stats): released rounds only, as on the public page."""
+    head = [_("League"), _("Round"), _("Motion"), _("Debates"), _("Government wins"), _("Opposition wins"),
+            _("Average margin"), _("Split decisions")]
+    rows = []
+    for league in leagues:
+        for m in motion_stats.league_stats(league):
+            rows.append([league.name, round_title(m.round), m.motion or "", m.debates, m.gov_wins, m.opp_wins,
+                         m.average_margin, m.splits])
+    return head, rows
+
+
 def _int(value):
     try:
         return int(value)
@@ -150,7 +163,7 @@ def _when(dt):
 
 
 TABLES = {"standings": team_standings_table, "speakers": speaker_standings_table,
-          "results": results_table, "ballots": ballots_table}
+          "results": results_table, "ballots": ballots_table, "motions": motions_table}
 
 
 def table(kind, leagues):
@@ -203,4 +216,4 @@ def _sheet_title(title):
 
 def sheet_titles():
     return {"standings": _("Team standings"), "speakers": _("Speaker standings"), "results": _("Results"),
-            "ballots": _("Ballots")}
+            "ballots": _("Ballots"), "motions": _("Motion statistics")}

@@ -1,6 +1,7 @@
 // The adjudicator's ballot on a phone: keeps a draft on the phone, checks the marks,
-// shows the outcome in words before sending, and sends exactly once (a client id per
-// ballot, reused for every retry), waiting for the connection if it is lost.
+// shows the outcome in words before sending, and sends exactly once through the phone's
+// outbox (outbox.js: a client id per ballot, reused for every retry), waiting for the
+// connection if it is lost.
 (function () {
   "use strict";
   var form = document.getElementById("ballot-form");
@@ -128,11 +129,6 @@
     ["orator", "analyst"].forEach(function (k) { if (s.nominations[k]) p.nominations[k] = parseInt(s.nominations[k], 10); });
     return p;
   }
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
-
   function onReview(ev) {
     ev.preventDefault();
     var s = state(), errors = validate(s);
@@ -148,44 +144,22 @@
     document.getElementById("send-btn").focus();  // the next step: send
   }
 
-  var sending = false, retryTimer = null;
-  function queueSend() {
-    var s = state();
-    // One client id per ballot as reviewed: every retry of it carries the same id.
-    var entry = {client_id: newId(), body: payload(s)};
-    entry.body.client_id = entry.client_id;
-    localStorage.setItem(outboxKey, JSON.stringify(entry));
-    flush();
-  }
-  function flush() {
-    var raw = localStorage.getItem(outboxKey);
-    if (!raw || sending) return;
-    var entry = JSON.parse(raw);
-    if (!navigator.onLine) { showStatus(T.offline, "error"); schedule(); return; }
-    sending = true;
-    showStatus(T.sending, "");
-    fetch(cfg.api, {method: "POST", headers: {"Content-Type": "application/json", "X-Adjudicator-Key": cfg.key},
-                    body: JSON.stringify(entry.body), credentials: "omit"})
-      .then(function (r) { return r.json().then(function (j) { return {status: r.status, body: j}; }); })
-      .then(function (res) {
-        sending = false;
-        if (res.status === 200 || res.status === 201) {
-          localStorage.removeItem(outboxKey); localStorage.removeItem(store);
-          done(res.body);
-        } else if (res.status >= 500 || res.status === 429) {
-          schedule();
-        } else {
-          localStorage.removeItem(outboxKey);
-          var err = res.body.error || {};
-          showStatus(T.refused + " " + (err.message || ""), "error");
-          showErrors(err.fields || {});
-          review.hidden = true; reviewBtn.hidden = false;
-          announceErrors(T.refused + " " + (err.message || ""));
-        }
-      })
-      .catch(function () { sending = false; showStatus(T.offline, "error"); schedule(); });
-  }
-  function schedule() { clearTimeout(retryTimer); retryTimer = setTimeout(flush, 4000); }
+  // The outbox shared with the feedback pages (outbox.js): one client id per ballot as
+  // reviewed, reused for every retry, kept on the phone until the server stores it.
+  var outbox = window.Outbox({
+    key: outboxKey, url: cfg.api, headers: {"X-Adjudicator-Key": cfg.key},
+    onSending: function () { showStatus(T.sending, ""); },
+    onOffline: function () { showStatus(T.offline, "error"); },
+    onDone: function (body) { localStorage.removeItem(store); done(body); },
+    onRefused: function (code, body) {
+      var err = body.error || {};
+      showStatus(T.refused + " " + (err.message || ""), "error");
+      showErrors(err.fields || {});
+      review.hidden = true; reviewBtn.hidden = false;
+      announceErrors(T.refused + " " + (err.message || ""));
+    }
+  });
+  function queueSend() { outbox.put(payload(state())); }
   function done(body) {
     var box = document.createElement("section");
     box.className = "card sent"; box.setAttribute("role", "status");
@@ -213,7 +187,6 @@
     review.hidden = true; reviewBtn.hidden = false;
     field("score_PM").focus();
   });
-  window.addEventListener("online", flush);
   window.addEventListener("offline", function () { if (localStorage.getItem(outboxKey)) showStatus(T.offline, "error"); });
 
   try {
@@ -225,5 +198,5 @@
   // The page came back from the server with errors (no JavaScript check caught them): go to the first.
   var invalid = form.querySelector("[aria-invalid=true]");
   if (invalid) invalid.focus();
-  if (localStorage.getItem(outboxKey)) flush();
+  if (outbox.pending()) outbox.flush();
 })();

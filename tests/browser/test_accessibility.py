@@ -377,3 +377,27 @@ def test_keyboard_reaches_the_round_page_controls(server, tour, contexts):
         page.wait_for_url("**/results**")
     finally:
         page.close()
+
+
+# ----- feedback on adjudicators and motion statistics (#21) -----
+
+def test_feedback_and_motion_statistics_pages(server, tour, contexts):
+    debate = tour["open"]["kk"][0]
+    team_key = server.sql("SELECT private_key FROM teams WHERE id = ?", debate["gov"]["team_id"])[0][0]
+    adj = next(a for a in debate["adjudicators"] if a["role"] != "chair")
+    key = _key(server, adj["id"])
+    lid = tour["leagues"]["kk"]
+    bad = check_pages(contexts(PHONE), [
+        ("team home kk", f"{server.url}/team/{team_key}"),
+        ("team feedback kk", f"{server.url}/team/{team_key}/feedback/{debate['id']}"),
+        ("adjudicator feedback list kk", f"{server.url}/j/{key}/feedback"),
+        ("adjudicator feedback kk", f"{server.url}/j/{key}/feedback/{debate['id']}"),
+        ("motion statistics kk 360", f"{server.url}/p/1/l/{lid}/motions")])
+    bad += check_pages(contexts(PROJECTOR), [("motion statistics projector kk",
+                                              f"{server.url}/p/1/l/{lid}/motions/projector")])
+    bad += check_pages(contexts(LAPTOP, login=server.url), [
+        ("director feedback en", f"{server.url}/t/1/feedback/?lang=en"),
+        ("director feedback missing ru", f"{server.url}/t/1/feedback/missing?lang=ru"),
+        ("director feedback adjudicator kk", f"{server.url}/t/1/feedback/adjudicators/{adj['id']}?lang=kk"),
+        ("director team links en", f"{server.url}/t/1/teams/links?lang=en")])
+    assert not bad, report(bad)
