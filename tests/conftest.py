@@ -28,7 +28,14 @@ def app():
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmpdir),
                       "SECRET_KEY": "test-secret", "LOGIN_MAX_ATTEMPTS": 5, "SERVER_NAME": "localhost"})
     with app.app_context():
-        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            # The test database is the suite's own: start from an empty schema, whatever an earlier
+            # run (of another branch, or one killed half-way) left in it.
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            db.drop_all()
         db.create_all()
         _add_regions()
     yield app
