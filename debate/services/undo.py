@@ -9,10 +9,13 @@ from .errors import Refused
 from .rounds import ELIM_KINDS
 
 
-def delete_round(rnd: Round, user=None) -> None:
+def delete_round(rnd: Round, user=None, confirmed: bool = True) -> None:
     """Delete a round (its draw, panels, byes and motions with it). Refused while any of its
     debates has a ballot or a confirmed result (409 round_has_ballots) or a later round exists
-    (409 later_round_exists): later draws were made on this one."""
+    (409 later_round_exists): later draws were made on this one. A page passes whether the
+    director ticked the confirmation (422 confirm_delete otherwise)."""
+    if not confirmed:
+        raise Refused(422, "confirm_delete")
     debate_ids = select(Debate.id).where(Debate.round_id == rnd.id)
     if db.session.scalar(select(exists().where(Ballot.debate_id.in_(debate_ids)))) or \
             db.session.scalar(select(exists().where(Debate.round_id == rnd.id, Debate.confirmed_at.is_not(None)))):
@@ -26,9 +29,12 @@ def delete_round(rnd: Round, user=None) -> None:
     db.session.flush()
 
 
-def delete_break(league, user=None) -> None:
+def delete_break(league, user=None, confirmed: bool = True) -> None:
     """Undo a league's break. Refused once an elimination round of the league has a draw
-    (409 elimination_drawn) or exists at all (409 elimination_round_exists: delete it first)."""
+    (409 elimination_drawn) or exists at all (409 elimination_round_exists: delete it first),
+    and on a page whose confirmation box was not ticked (422 confirm_delete)."""
+    if not confirmed:
+        raise Refused(422, "confirm_delete")
     seeds = db.session.scalars(select(BreakSeed).where(BreakSeed.league_id == league.id)
                                .order_by(BreakSeed.seed)).all()
     if not seeds:

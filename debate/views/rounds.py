@@ -289,11 +289,8 @@ def delete(tid, rid):
     """Undo a round with no ballot and no later round (the box must be ticked to confirm)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid) + "#delete")
-    if request.form.get("confirm") != "1":
-        flash(error_text("confirm_delete"), "error")
-        return redirect(back)
-    delete_round(rnd, user=current_user)
+    on_refusal(url_for("rounds.show", tid=t.id, rid=rid) + "#delete")
+    delete_round(rnd, user=current_user, confirmed=request.form.get("confirm") == "1")
     db.session.commit()
     flash(_("The round was deleted."), "success")
     return redirect(url_for("rounds.index", tid=t.id))

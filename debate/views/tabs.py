@@ -125,10 +125,7 @@ def undo_break(tid, lid):
     t = tournament_for(tid, roles=("director",))
     league = _league(t, lid)
     back = on_refusal(url_for("tabs.standings", tid=t.id, lid=lid) + "#break")
-    if request.form.get("confirm") != "1":
-        flash(error_text("confirm_delete"), "error")
-        return redirect(back)
-    delete_break(league, user=current_user)
+    delete_break(league, user=current_user, confirmed=request.form.get("confirm") == "1")
     db.session.commit()
     flash(_("The break was undone."), "success")
     return redirect(back)
