@@ -10,6 +10,7 @@ SETTINGS = {
     "speaker_score_max": (30.0, float, _l("Highest speaker mark")),
     "speaker_score_step": (0.5, float, _l("Step between speaker marks")),
     "allow_low_point_win": (False, bool, _l("Allow a team with fewer points to win")),
+    "confirm_own_entries": (False, bool, _l("The person who typed in a paper ballot may also confirm it")),
     "panel_size": (3, int, _l("Adjudicators per preliminary debate (odd)")),
     "elimination_panel_size": (3, int, _l("Adjudicators per elimination debate (odd)")),
     "break_size": (8, int, _l("Teams breaking per league")),

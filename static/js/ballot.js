@@ -4,7 +4,25 @@
 (function () {
   "use strict";
   var form = document.getElementById("ballot-form");
-  if (!form) return;
+  if (!form) {
+    // The ballot is closed (the result is confirmed): an entry still waiting in this phone's
+    // outbox is sent once, so that the tab room sees what it carried ("arrived after
+    // confirmation"); it is then dropped, whatever the answer, except a lost connection.
+    var closedBox = document.getElementById("ballot-closed");
+    if (!closedBox) return;
+    var c = closedBox.dataset, base = "ballot:" + c.debate + ":" + c.key.slice(0, 8), pending = null;
+    try { pending = JSON.parse(localStorage.getItem(base + ":outbox") || "null"); } catch (e) { pending = null; }
+    var drop = function () { localStorage.removeItem(base + ":outbox"); localStorage.removeItem(base); };
+    if (!pending) { drop(); return; }
+    var sendLate = function () {
+      fetch(c.api, {method: "POST", headers: {"Content-Type": "application/json", "X-Adjudicator-Key": c.key},
+                    body: JSON.stringify(pending.body), credentials: "omit"})
+        .then(function (r) { if (r.status < 500) drop(); })
+        .catch(function () { window.addEventListener("online", sendLate, {once: true}); });
+    };
+    sendLate();
+    return;
+  }
   var T = JSON.parse(document.getElementById("ballot-i18n").textContent);
   var cfg = form.dataset;
   var MIN = parseFloat(cfg.min), MAX = parseFloat(cfg.max), STEP = parseFloat(cfg.step);
@@ -151,6 +169,11 @@
           done(res.body);
         } else if (res.status >= 500 || res.status === 429) {
           schedule();
+        } else if (res.status === 409 && (res.body.error || {}).code === "ballot_closed") {
+          // Confirmed meanwhile: nothing more to send; the tab room keeps what it carried.
+          localStorage.removeItem(outboxKey); localStorage.removeItem(store);
+          clearTimeout(retryTimer);
+          closed();
         } else {
           localStorage.removeItem(outboxKey);
           var err = res.body.error || {};
@@ -160,6 +183,16 @@
         }
       })
       .catch(function () { sending = false; showStatus(T.offline, "error"); schedule(); });
+  }
+  function closed() {
+    var box = document.createElement("section");
+    box.className = "card closed"; box.id = "ballot-closed"; box.setAttribute("role", "status");
+    var h = document.createElement("h2"); h.textContent = T.closed;
+    var p = document.createElement("p"); p.textContent = T.closed_text;
+    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = "←";
+    box.appendChild(h); box.appendChild(p); box.appendChild(a);
+    form.replaceWith(box);
+    showStatus("", "");
   }
   function schedule() { clearTimeout(retryTimer); retryTimer = setTimeout(flush, 4000); }
   function done(body) {
