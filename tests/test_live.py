@@ -125,11 +125,12 @@ def test_silent_round_results_stay_hidden(api, client, app):
     with app.app_context():
         db.session.get(Round, rnd["id"]).silent = True
         db.session.commit()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     rng = random.Random(2)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
-            api.post(f"/ballots/{bid}/confirm")
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "results": True})
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     text = _public_text(client, t["id"], lid)
     assert "Winner" not in text and "✓" not in text
 
@@ -161,11 +162,12 @@ def test_personal_fields_never_public(api, client, app):
     keys = {a["id"]: a["private_key"] for a in adjs.get_json()}
     api.post(f"/tournaments/{t['id']}/rooms", [{"name": f"R{i}"} for i in range(3)])
     rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     rng = random.Random(3)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
-            api.post(f"/ballots/{bid}/confirm")
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "motion": True, "results": True})
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True, "results": True})
     api.post(f"/tournaments/{t['id']}/release", {"team_standings": True, "speaker_standings": True, "bracket": True})
     text = _public_text(client, t["id"], lid)
     assert "Speaker 0a" in text and "Team 0" in text  # released things are there
@@ -249,18 +251,30 @@ def test_no_event_carries_unreleased_data(app, api, client):
         assert _join(c, tournament=t["id"], league=lid)["refused"] == []
         watchers.append(c)
     rnd, draw = _round(api, t)
+    # Ballots open with the draw's release; the motion and the results stay unreleased while
+    # every ballot is submitted and confirmed.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     rng = random.Random(4)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
             assert api.post(f"/ballots/{bid}/confirm").status_code == 200
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    before_results = []
+    for c in watchers:
+        before_results += c.get_received()
+    assert before_results, "no events while the ballots were confirmed"
+    for msg in before_results:
+        for payload in msg["args"]:
+            blob = json.dumps(payload, ensure_ascii=False)
+            # Nothing of the unreleased results: no winner, no marks, no motion.
+            assert "winner" not in blob and "gov" not in blob and "opp" not in blob, payload
+            assert MOTION not in blob and not re.search(r"\d+\.\d", blob), payload
     api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
     api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     api.post(f"/tournaments/{t['id']}/release", {"team_standings": True})
 
     secrets_ = {MOTION, "Info slide text"} | {d["gov"]["name"] for d in draw["debates"]} | \
         {d["opp"]["name"] for d in draw["debates"]} | {a["name"] for d in draw["debates"] for a in d["adjudicators"]}
-    received = []
+    received = before_results
     for c in watchers:
         received += c.get_received()
         c.disconnect()
@@ -285,6 +299,7 @@ def test_staff_events_and_dashboard(app, api, client):
     staff = socketio.test_client(app, flask_test_client=client)
     _join(staff, tournament=t["id"], staff=True)
     rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     d = draw["debates"][0]
     page = client.get(f"/t/{t['id']}/live").get_data(as_text=True)
     for adj in d["adjudicators"]:
