@@ -189,7 +189,7 @@
     box.className = "card closed"; box.id = "ballot-closed"; box.setAttribute("role", "status");
     var h = document.createElement("h2"); h.textContent = T.closed;
     var p = document.createElement("p"); p.textContent = T.closed_text;
-    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = "←";
+    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = T.back;
     box.appendChild(h); box.appendChild(p); box.appendChild(a);
     form.replaceWith(box);
     showStatus("", "");
