@@ -131,6 +131,7 @@ def setup_tournament(base, n_phones):
     post(f"/tournaments/{t['id']}/rooms", [{"name": f"Аудитория {i}"} for i in range(n_phones)])
     rnd = post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"})
     draw = post(f"/rounds/{rnd['id']}/draw", {})
+    post(f"/rounds/{rnd['id']}/release", {"draw": True})  # the ballot window opens with the draw's release
     seats = [(d["id"], keys[a["id"]]) for d in draw["debates"] for a in d["adjudicators"]]
     assert len(seats) >= n_phones, f"only {len(seats)} seats for {n_phones} phones"
     return t["id"], seats[:n_phones]

@@ -60,6 +60,9 @@ ERRORS = {
     "superseded": lambda p: _("A newer version of this ballot exists."),
     "own_entry": lambda p: _("A ballot you entered must be confirmed by another member of the tab staff."),
     "busy": lambda p: _("The server is busy; please send again."),
+    "draw_not_released": lambda p: _("The draw of this round has not been released yet: ballots open when it is."),
+    "ballot_closed": lambda p: _("The result of this debate is already confirmed: the ballot is closed. "
+                                 "Only the tournament director can correct it now."),
     "not_released": lambda p: _("This has not been released yet."),
     "nomination_tie": lambda p: _("%(award)s (%(league)s) is tied between %(names)s: choose one before preparing "
                                   "the documents.", award=_("Best orator") if p.get("kind") == "orator"

@@ -54,6 +54,7 @@ def run_prelim_round(api, client, t, keys, rng, kind="prelim"):
     r = api.post(f"/rounds/{rnd['id']}/draw")
     assert r.status_code == 201, r.get_json()
     draw = r.get_json()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
             c = api.post(f"/ballots/{bid}/confirm")

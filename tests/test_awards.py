@@ -35,6 +35,7 @@ def run_tournament(api, client, teams_per_league=4, leagues=("kk", "ru"), break_
     for kind in ("semifinal", "final"):
         rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": kind}).get_json()
         draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+        api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
         for d in draw["debates"]:
             for bid in submit_panel(client, d, keys, rng, winner="gov"):
                 assert api.post(f"/ballots/{bid}/confirm").status_code == 200

@@ -16,6 +16,7 @@ def drawn(api, client):
     t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk", "ru"))
     rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
     draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     return t, keys, rnd, draw
 
 

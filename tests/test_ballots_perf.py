@@ -25,6 +25,7 @@ def drawn(api, client):
                                settings={"panel_size": 1})
     rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
     draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     return t, keys, rnd, draw
 
 

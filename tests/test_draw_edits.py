@@ -248,14 +248,17 @@ def test_unlock_needs_a_director_and_a_reason_shows_what_it_exposes_and_is_audit
     assert api.post(f"/rounds/{rnd['id']}/edits", {"op": "reassign_rooms"}).get_json()["error"]["code"] == "round_locked"
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "round_relocked")) is not None
-    # The next confirmed ballot of the round ends an unlock by itself.
+    # The next confirmed ballot of the round (here a director's correction, confirmed by a second
+    # person: the ballot window of a confirmed debate is closed) ends an unlock by itself.
     api.post(f"/rounds/{rnd['id']}/unlock", {"reason": "correction"})
     d = draw["debates"][1]
     adj = d["adjudicators"][0]["id"]
-    b = client.post("/api/v1/ballots", headers={"X-Adjudicator-Key": keys[adj]},
-                    json={"debate_id": d["id"], "client_id": str(uuid.uuid4()), "winner": "gov",
-                          "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}}).get_json()
-    assert api.post(f"/ballots/{b['id']}/confirm").status_code == 200
+    c = api.post(f"/debates/{d['id']}/corrections", {"adjudicator_id": adj, "winner": "gov", "reason": "typo",
+                                                     "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}})
+    assert c.status_code == 201, c.get_json()
+    r = client.post(f"/api/v1/ballots/{c.get_json()['ballot']['id']}/confirm",
+                    headers={"Authorization": f"Bearer {staff['token']}"})
+    assert r.status_code == 200, r.get_json()
     assert api.post(f"/rounds/{rnd['id']}/edits", {"op": "reassign_rooms"}).get_json()["error"]["code"] == "round_locked"
 
 

@@ -67,6 +67,7 @@ def site(app, api, client):
     r1, draw1 = None, None
     rnd = api.get(f"/tournaments/{t['id']}/rounds").get_json()[0]
     draw1 = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     from tests.flow import submit_panel
     for d in draw1["debates"]:
         for bid in submit_panel(client, d, keys, rng):

@@ -125,11 +125,12 @@ def test_silent_round_results_stay_hidden(api, client, app):
     with app.app_context():
         db.session.get(Round, rnd["id"]).silent = True
         db.session.commit()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     rng = random.Random(2)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
-            api.post(f"/ballots/{bid}/confirm")
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "results": True})
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     text = _public_text(client, t["id"], lid)
     assert "Winner" not in text and "✓" not in text
 
@@ -161,11 +162,12 @@ def test_personal_fields_never_public(api, client, app):
     keys = {a["id"]: a["private_key"] for a in adjs.get_json()}
     api.post(f"/tournaments/{t['id']}/rooms", [{"name": f"R{i}"} for i in range(3)])
     rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     rng = random.Random(3)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
-            api.post(f"/ballots/{bid}/confirm")
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "motion": True, "results": True})
+            assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True, "results": True})
     api.post(f"/tournaments/{t['id']}/release", {"team_standings": True, "speaker_standings": True, "bracket": True})
     text = _public_text(client, t["id"], lid)
     assert "Speaker 0a" in text and "Team 0" in text  # released things are there
@@ -249,14 +251,28 @@ def test_no_event_carries_unreleased_data(app, api, client):
         assert _join(c, tournament=t["id"], league=lid)["refused"] == []
         watchers.append(c)
     rnd, draw = _round(api, t)
+    # Generating a draw that is not released: spectators hear nothing.
+    assert all(c.get_received() == [] for c in watchers)
+    # Ballots open with the draw's release; the motion and the results stay unreleased while
+    # every ballot but the last debate's is submitted and confirmed.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     rng = random.Random(4)
     last = draw["debates"][-1]
     for d in draw["debates"][:-1]:
         for bid in submit_panel(client, d, keys, rng):
             assert api.post(f"/ballots/{bid}/confirm").status_code == 200
-    # Generating a draw and confirming results while nothing is released: spectators hear nothing.
-    assert all(c.get_received() == [] for c in watchers)
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    before_results = []
+    for c in watchers:
+        before_results += c.get_received()
+    assert before_results, "the draw's release was not announced"
+    for msg in before_results:
+        for payload in msg["args"]:
+            # Confirming results that are not public is nobody's news.
+            assert payload.get("what") != "result", payload
+            blob = json.dumps(payload, ensure_ascii=False)
+            # Nothing of the unreleased results: no winner, no marks, no motion.
+            assert "winner" not in blob and "gov" not in blob and "opp" not in blob, payload
+            assert MOTION not in blob and not re.search(r"\d+\.\d", blob), payload
     api.post(f"/rounds/{rnd['id']}/release", {"motion": True})
     api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     for bid in submit_panel(client, last, keys, rng):  # a result confirmed after the release is news
@@ -265,7 +281,7 @@ def test_no_event_carries_unreleased_data(app, api, client):
 
     secrets_ = {MOTION, "Info slide text"} | {d["gov"]["name"] for d in draw["debates"]} | \
         {d["opp"]["name"] for d in draw["debates"]} | {a["name"] for d in draw["debates"] for a in d["adjudicators"]}
-    received = []
+    received = before_results
     for c in watchers:
         received += c.get_received()
         c.disconnect()
@@ -290,6 +306,7 @@ def test_staff_events_and_dashboard(app, api, client):
     staff = socketio.test_client(app, flask_test_client=client)
     _join(staff, tournament=t["id"], staff=True)
     rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     d = draw["debates"][0]
     page = client.get(f"/t/{t['id']}/live").get_data(as_text=True)
     for adj in d["adjudicators"]:
@@ -399,8 +416,7 @@ def test_no_public_event_for_what_is_not_public(app, api, client):
     rnd, draw = _round(api, t)
     rng = random.Random(5)
     debates = draw["debates"]
-    for bid in submit_panel(client, debates[0], keys, rng):
-        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []  # a generated draw is not news
     api.post(f"/rounds/{rnd['id']}/release", {"motion": True})  # the draw is not out: nothing to see
     api.post(f"/rounds/{rnd['id']}/release", {"silent": True})
     assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []
@@ -409,6 +425,12 @@ def test_no_public_event_for_what_is_not_public(app, api, client):
     kk_events, ru_events = _changed_events(w_kk), _changed_events(w_ru)
     assert any(e.get("league_id") == kk for e in kk_events)
     assert not [e for e in ru_events if e.get("league_id") == kk or e.get("league_id") == ru]
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": ru})  # ballots open in both leagues
+    _changed_events(w_kk), _changed_events(w_ru)
+    # Confirmed while the results are not released (and the round is silent): nothing public.
+    for bid in submit_panel(client, debates[0], keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []
     # Results released in a silent round, then confirmed: nothing public.
     api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     assert _changed_events(w_kk) == [] and _changed_events(w_ru) == []

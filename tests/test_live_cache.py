@@ -106,17 +106,18 @@ def test_never_unreleased_and_never_stale(api, client, app):
     # Cached before the release: nothing of the draw.
     text = _html(client, t["id"], lid)
     assert not any(n in text for n in names) and MOTION not in text
-    # Confirmed results of an unreleased round stay out, cache or not.
+    # Each change shows at once: the draw's release (which opens the ballots).
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    assert all(n in _html(client, t["id"], lid, "draw") for n in names)
+    assert "Winner" not in _html(client, t["id"], lid)
+    # Confirmed results of a round whose results are unreleased stay out, cache or not (the
+    # pages were cached just before the confirmations).
     rng = random.Random(1)
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng, winner="gov"):
             assert api.post(f"/ballots/{bid}/confirm").status_code == 200
     text = _html(client, t["id"], lid)
-    assert not any(n in text for n in names) and "Winner" not in text
-    # Each change shows at once.
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
-    assert all(n in _html(client, t["id"], lid, "draw") for n in names)
-    assert "Winner" not in _html(client, t["id"], lid)
+    assert all(n in text for n in names) and "Winner" not in text and MOTION not in text
     api.post(f"/rounds/{rnd['id']}/release", {"results": True})
     assert "Winner" in _html(client, t["id"], lid, "results")
     # Un-releasing hides again (a cached released state must not survive it).
@@ -280,7 +281,8 @@ def test_fast_path_answers_like_flask(api, client, app, monkeypatch):
 def test_arriving_ballots_leave_the_cache_and_confirming_clears_it(app, api, client):
     """A submitted ballot (and a new version superseding it) is never public; its confirmation is."""
     t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
-    _rnd, draw = _round(api, t)
+    rnd, draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
 
     def version():
         with app.app_context():

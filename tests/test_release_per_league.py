@@ -161,10 +161,10 @@ def test_results_and_appeal_window_per_league(api, client, app):
     kk, ru = _lids(t)["kk"], _lids(t)["ru"]
     rnd, draw = _round(api, t)
     rng = random.Random(3)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})  # ballots open with the draw's release
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng, winner="gov"):
             assert api.post(f"/ballots/{bid}/confirm").status_code == 200
-    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     api.post(f"/rounds/{rnd['id']}/release", {"results": True, "league_id": kk})
     assert _public(client, t["id"], kk, "results")["parts"]["results"]["available"] is True
     assert _public(client, t["id"], ru, "results")["parts"]["results"]["available"] is False
@@ -190,6 +190,7 @@ def test_public_standings_say_which_rounds_they_include(api, client, app):
     for n in range(3):
         rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
         draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+        api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
         for d in draw["debates"]:
             for bid in submit_panel(client, d, keys, rng):
                 assert api.post(f"/ballots/{bid}/confirm").status_code == 200
@@ -224,6 +225,7 @@ def test_a_tied_nomination_is_put_to_the_director(api, client, app):
     rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
     draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
     assert len({len(d["adjudicators"]) for d in draw["debates"]}) == 1  # equal panels: equal counts
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     pms = []
     for d in draw["debates"]:
         gov, opp = teams[d["gov"]["team_id"]]["speakers"], teams[d["opp"]["team_id"]]["speakers"]

@@ -71,6 +71,9 @@ RULES = {
     "POST /t/<int:tid>/debates/<int:did>/enter/<int:aid>": (STAFF, {}),
     "POST /t/<int:tid>/ballots/<int:bid>/confirm": (STAFF, {}),
     "POST /t/<int:tid>/debates/<int:did>/confirm-all": (STAFF, {}),
+    "POST /t/<int:tid>/rounds/<int:rid>/confirm": (STAFF, {}),
+    "GET /t/<int:tid>/debates/<int:did>/correct": (DIRECTOR, {}),
+    "POST /t/<int:tid>/debates/<int:did>/correct": (DIRECTOR, {}),
     "POST /t/<int:tid>/problems/<int:pid>/resolve": (STAFF, {}),
     "POST /t/<int:tid>/problems/<int:pid>/answer": (STAFF, {"answer": "On my way"}),
     "GET /t/<int:tid>/leagues/<int:lid>/standings": (STAFF, {}),
@@ -184,6 +187,8 @@ RULES = {
     "POST /api/v1/feedback": (API_PUBLIC, {"ok": {401, 422}}),  # no key 401; a key and an empty body 422
     "GET /api/v1/adjudicators/<int:aid>/feedback": (API_DIRECTOR, {}),
     "POST /api/v1/ballots/<int:bid>/confirm": (API_STAFF, {}),
+    "POST /api/v1/rounds/<int:rid>/confirm": (API_STAFF, {}),
+    "POST /api/v1/debates/<int:did>/corrections": (API_DIRECTOR, {}),
     "GET /api/v1/debates/<int:did>/result": (API_RELEASED, {}),
     "GET /api/v1/leagues/<int:lid>/standings/teams": (API_RELEASED, {}),
     "GET /api/v1/leagues/<int:lid>/standings/speakers": (API_RELEASED, {}),

@@ -61,6 +61,7 @@ def test_four_rounds_break_and_playoffs(api, client):
         rnd = api.post(f"/tournaments/{t['id']}/rounds", {"kind": kind}).get_json()
         draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
         assert len(draw["debates"]) == (6 if kind == "semifinal" else 3)
+        api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
         for d in draw["debates"]:
             for bid in submit_panel(client, d, keys, rng, winner="gov"):
                 api.post(f"/ballots/{bid}/confirm")
@@ -88,6 +89,7 @@ def test_draw_refused_while_previous_round_unconfirmed(api, client):
     r2 = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
     r = api.post(f"/rounds/{r2['id']}/draw")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "previous_round_unconfirmed"
+    api.post(f"/rounds/{r1['id']}/release", {"draw": True})
     for d in draw["debates"]:
         for bid in submit_panel(client, d, keys, rng):
             api.post(f"/ballots/{bid}/confirm")

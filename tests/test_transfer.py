@@ -16,12 +16,12 @@ from debate.services import transfer
 from tests.conftest import PG_URL, _add_regions
 from tests.flow import run_prelim_round, setup_tournament
 
-SECRETS = {"adjudicators": "private_key", "awards": "code", "team_appeal_codes": "code", "ballots": "client_id"}
+SECRETS = {"adjudicators": "private_key", "teams": "private_key", "awards": "code", "team_appeal_codes": "code", "ballots": "client_id"}
 
 
 @pytest.fixture
 def played(app, api, client):
-    """A tournament through 2 power-matched rounds, with a resubmitted ballot (two versions),
+    """A tournament through 2 power-matched rounds, with a corrected ballot (two versions),
     a problem report, a break and a staff member."""
     rng = random.Random(3)
     t, keys = setup_tournament(api, teams_per_league=6, adjudicators=18, rooms=9, leagues=("kk", "en"))
@@ -29,10 +29,11 @@ def played(app, api, client):
     rnd2, draw2 = run_prelim_round(api, client, t, keys, rng)
     d = draw2["debates"][0]
     adj = d["adjudicators"][0]
-    r = client.post("/api/v1/ballots", json={"debate_id": d["id"], "client_id": str(uuid.uuid4()), "winner": "gov",
-                                             "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}},
-                    headers={"X-Adjudicator-Key": keys[adj["id"]]})
-    assert r.status_code == 201 and r.get_json()["version"] == 2
+    # Round 2 is confirmed: the ballot window is closed, so the second version is a correction.
+    r = api.post(f"/debates/{d['id']}/corrections", {"adjudicator_id": adj["id"], "winner": "gov",
+                                                     "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26},
+                                                     "reason": "chair's marks typed in the wrong rows"})
+    assert r.status_code == 201 and r.get_json()["ballot"]["version"] == 2, r.get_json()
     lg = t["leagues"][0]["id"]
     r = api.post(f"/leagues/{lg}/break", {"size": 4})
     if r.status_code == 409:
@@ -166,6 +167,8 @@ def test_restore_into_a_fresh_database_is_exact(app, played):
     finally:
         if cleanup:
             cleanup()
+    for k in first["tables"]:
+        assert second["tables"].get(k) == first["tables"][k], k
     assert transfer.dumps(second) == transfer.dumps(first)
 
 

@@ -9,8 +9,10 @@ from ..extensions import db
 from ..live import announce_ballot, announce_ballot_submitted
 from ..i18n import iso_time
 from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate
+from ..models import Adjudicator, Ballot, Debate, Round
 from ..services import ballots as svc
+from ..services import corrections as corrections_svc
+from ..services.errors import Refused
 from .common import MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
 
@@ -57,6 +59,10 @@ def submit():
     except svc.UnknownKey:
         db.session.rollback()
         raise ApiError(401, "unauthorized", _("A valid adjudicator key is required."))
+    except Refused as e:
+        if e.code in svc.KEEP_ON_REFUSAL:
+            db.session.commit()  # what the late ballot carried stays in the audit log
+        raise
     db.session.commit()
     if created:  # after the commit: the tab room never hears of a ballot that is not stored
         announce_ballot_submitted(ballot.tournament_id, ballot.round_id, ballot.debate_id, ballot.id)
@@ -77,22 +83,7 @@ def confirm(bid):
 
 
 def result_json(debate, private: bool):
-    panel_ids = [p.adjudicator_id for p in debate.panel]
-    latest = svc.latest_ballots([debate.id]).get(debate.id, {})
-    status = svc.debate_status(panel_ids, latest)
-    confirmed = [b for b in latest.values() if b.status == "confirmed"]
-    votes = {"gov": 0, "opp": 0}
-    for b in confirmed:
-        votes[b.winner] += 1
-    out = {"debate_id": debate.id, "status": status, "winner": debate.winner if debate.confirmed_at else None,
-           "votes": votes}
-    if private:
-        out["ballots"] = [{"id": b.id, "adjudicator_id": b.adjudicator_id, "winner": b.winner, "scores": b.scores,
-                           "speakers": b.speakers, "version": b.version, "status": b.status}
-                          for b in latest.values()]
-    else:
-        out["ballots"] = []
-    return out
+    return svc.debate_result(debate, private)
 
 
 @api_bp.get("/debates/<int:did>/result")
@@ -108,6 +99,47 @@ def debate_result(did):
     return jsonify(result_json(debate, private))
 
 
+@api_bp.post("/debates/<int:did>/corrections")
+@require_token
+def correct(did):
+    """A director's correction of a result; ?dry_run=1 answers the same without storing."""
+    debate = db.session.get(Debate, did)
+    if debate is None:
+        raise ApiError(404, "not_found", _("No such debate."))
+    tournament_or_error(debate.round.tournament_id, roles=("director",))
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    dry_run = request.args.get("dry_run") in ("1", "true")
+    out = corrections_svc.correct(debate, g.api_user, data, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        return jsonify(out), 200
+    db.session.commit()
+    announce_ballot(debate, out["ballot"]["id"], out["ballot"]["status"])
+    return jsonify(out), 201
+
+
+@api_bp.post("/rounds/<int:rid>/confirm")
+@require_token
+def confirm_round(rid):
+    """Confirm every debate of the round (or of one league) whose ballots are complete and agree."""
+    rnd = db.session.get(Round, rid)
+    if rnd is None:
+        raise ApiError(404, "not_found", _("No such round."))
+    tournament_or_error(rnd.tournament_id)
+    data = request.get_json(silent=True) or {}
+    league_id = data.get("league_id") if isinstance(data, dict) else None
+    if league_id is not None and (isinstance(league_id, bool) or not isinstance(league_id, int)
+                                  or league_id not in {rl.league_id for rl in rnd.leagues}):
+        raise Refused(422, "validation_failed", fields={"league_id": ("unknown_league", {})})
+    out = svc.confirm_round(rnd, g.api_user, league_id)
+    db.session.commit()
+    for did in out["confirmed"]:
+        announce_ballot(db.session.get(Debate, did), 0, "confirmed")
+    return jsonify(out)
+
+
 BALLOT_IN = _obj({"debate_id": INT, "client_id": STR, "winner": {"enum": ["gov", "opp"]},
                   "scores": {"type": "object"}, "speakers": {"type": "object"}, "nominations": {"type": "object"}},
                  ["debate_id", "client_id", "winner"])
@@ -118,7 +150,28 @@ submit_op = _op("Submit a ballot (X-Adjudicator-Key)", 201, BALLOT_OUT, body=BAL
 submit_op["security"] = [{"adjudicatorKey": []}]
 submit_op["responses"]["200"] = {"description": "the same client_id again: the stored ballot",
                                  "content": {"application/json": {"schema": BALLOT_OUT}}}
+AFFECTED = _obj({"rounds": {"type": "array", "items": INT}, "break": {"type": "boolean"},
+                 "standings": {"type": "array", "items": _obj({"team_id": INT, "old": INT, "new": INT})},
+                 "awards": {"type": "array", "items": INT}}, ["rounds", "break"])
+CORRECTION_IN = _obj({"adjudicator_id": INT, "winner": {"enum": ["gov", "opp"]}, "scores": {"type": "object"},
+                      "speakers": {"type": "object"}, "reason": STR}, ["adjudicator_id", "winner", "reason"])
+CORRECTION_OUT = _obj({"ballot": {"type": "object"}, "result": {"type": "object"}, "affected": AFFECTED},
+                      ["ballot", "result", "affected"])
+ROUND_CONFIRM_OUT = _obj({"confirmed": {"type": "array", "items": INT},
+                          "not_confirmed": {"type": "array", "items": _obj({"debate_id": INT, "reason": STR})}},
+                         ["confirmed", "not_confirmed"])
+correction_op = _op("Correct a result (director); ?dry_run=1 previews without storing", 201, CORRECTION_OUT,
+                    body=CORRECTION_IN, errors=(400, 401, 403, 404, 409, 422))
+correction_op["parameters"] = [{"name": "dry_run", "in": "query", "required": False, "schema": STR}]
+correction_op["responses"]["200"] = {"description": "dry run: what the correction would do",
+                                     "content": {"application/json": {"schema": CORRECTION_OUT}}}
 EXTRA_OPERATIONS.update({
+    "/debates/{did}/corrections": {"parameters": [{"name": "did", "in": "path", "required": True, "schema": INT}],
+                                   "post": correction_op},
+    "/rounds/{rid}/confirm": {"parameters": [{"name": "rid", "in": "path", "required": True, "schema": INT}],
+                              "post": _op("Confirm every debate whose ballots are complete and agree", 200,
+                                          ROUND_CONFIRM_OUT, body=_obj({"league_id": INT}),
+                                          errors=(401, 403, 404, 422))},
     "/ballots": {"post": submit_op},
     "/ballots/{bid}/confirm": {"parameters": [{"name": "bid", "in": "path", "required": True, "schema": INT}],
                                "post": _op("Confirm a ballot", 200, _obj({"id": INT, "status": STR}),

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -42,6 +43,8 @@ class Award(db.Model):
     team_name: Mapped[str | None] = mapped_column(String(400))
     code: Mapped[str] = mapped_column(String(32), unique=True, default=new_verification_code)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A correction of a result made this document wrong: to be issued again (verification says so).
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = created_at()
     league = relationship("League")
     tournament = relationship("Tournament")

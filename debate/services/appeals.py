@@ -22,9 +22,9 @@ from sqlalchemy import delete, func, or_, select
 from ..extensions import db
 from ..i18n import iso_time
 from ..settings import get_setting
-from ..models import Appeal, AuditEntry, Ballot, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
+from ..models import Appeal, AuditEntry, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
-from . import ballots as ballots_svc
+from . import corrections as corrections_svc
 from .audit import audit
 from .awards import normalise_code, team_code, team_codes
 from .errors import Refused
@@ -178,17 +178,23 @@ def decide(appeal, user, decision, text, now) -> Appeal:
     return appeal
 
 
-def enter_correction(appeal, user, adjudicator, data: dict) -> Ballot:
-    """A corrected ballot for one panellist of the appealed debate: the next version of their
-    ballot, entered by the director; another member of the tab staff confirms it."""
+def enter_correction(appeal, user, adjudicator, data: dict, dry_run=False) -> dict:
+    """A corrected ballot for one panellist of the appealed debate, through the one correction
+    path (services.corrections.correct: a new version of their ballot, audited with the
+    appeal as its reason, confirmed as the tournament's confirmation setting says).
+    Returns what correct() returns (the ballot, the result, what it touches)."""
     if appeal.debate_id is None:
         raise Refused(422, "appeal_no_debate")
-    data = {**data, "debate_id": appeal.debate_id, "client_id": f"appeal-{appeal.id}-{uuid.uuid4().hex[:16]}"}
-    ballot, _created = ballots_svc.submit_ballot(adjudicator, data, entered_by=user)
-    appeal.correction_ballot_ids = [*(appeal.correction_ballot_ids or []), ballot.id]
-    audit(appeal.tournament_id, "appeal_correction_entered", appeal, user=user, ballot_id=ballot.id,
-          adjudicator_id=adjudicator.id, version=ballot.version, winner=ballot.winner)
-    return ballot
+    reason = data.get("reason") or f"appeal {appeal.id} {appeal.status}: {appeal.decision or ''}".strip()
+    data = {**data, "adjudicator_id": adjudicator.id, "reason": reason,
+            "client_id": f"appeal-{appeal.id}-{uuid.uuid4().hex[:16]}"}
+    out = corrections_svc.correct(appeal.debate, user, data, dry_run=dry_run, source={"appeal_id": appeal.id})
+    if not dry_run:
+        ballot_id = out["ballot"]["id"]
+        appeal.correction_ballot_ids = [*(appeal.correction_ballot_ids or []), ballot_id]
+        audit(appeal.tournament_id, "appeal_correction_entered", appeal, user=user, ballot_id=ballot_id,
+              adjudicator_id=adjudicator.id, version=out["ballot"]["version"], winner=out["ballot"]["winner"])
+    return out
 
 
 def appeals_of(t) -> list[Appeal]:

@@ -191,6 +191,8 @@ def sync_awards(t, user=None) -> dict:
                 setattr(a, k, v)
             a.revoked = False
             stats["updated"] += 1
+        if a.superseded:  # issued again as planned now
+            a.superseded = False
     for key, a in existing.items():
         if key not in seen and not a.revoked:
             a.revoked = True

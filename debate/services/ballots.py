@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, text, update
 
 from ..extensions import db
-from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker, Tournament
+from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Tournament,
+                      TournamentMember, User)
 from ..public_cache import NOT_PUBLIC
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
@@ -121,6 +122,8 @@ class _Seat:
     settings: dict | None
     stage: str | None
     speakers: dict             # {team_id: [speaker ids in speaking order]}
+    draw_released: bool | None = None
+    confirmed_at: datetime | None = None  # the debate's result is confirmed: the ballot window is closed
 
 
 @dataclass
@@ -142,15 +145,18 @@ class StoredBallot:
 
 
 _A, _S, _D, _R, _T, _P = (m.__table__ for m in (Adjudicator, DebateAdjudicator, Debate, Round, Tournament, Speaker))
-_B, _L = Ballot.__table__, AuditEntry.__table__
+_B, _L, _RL = Ballot.__table__, AuditEntry.__table__, RoundLeague.__table__
+# The debate's own league's release (draws are released per league) opens the ballot window.
 _SEAT_COLUMNS = (_A.c.id, _A.c.private_key, _D.c.id, _D.c.gov_team_id, _D.c.opp_team_id, _R.c.id, _R.c.kind,
-                 _R.c.tournament_id, _T.c.settings, _T.c.stage, _P.c.id, _P.c.team_id)
+                 _R.c.tournament_id, _T.c.settings, _T.c.stage, _RL.c.draw_released, _D.c.confirmed_at, _P.c.id,
+                 _P.c.team_id)
 
 
 def _seat_query(by_key: bool):
     joined = (_A.outerjoin(_S, and_(_S.c.adjudicator_id == _A.c.id, _S.c.debate_id == bindparam("did", type_=Integer)))
               .outerjoin(_D, _D.c.id == _S.c.debate_id)
               .outerjoin(_R, _R.c.id == _D.c.round_id)
+              .outerjoin(_RL, and_(_RL.c.round_id == _D.c.round_id, _RL.c.league_id == _D.c.league_id))
               .outerjoin(_T, _T.c.id == _R.c.tournament_id)
               .outerjoin(_P, _P.c.team_id.in_([_D.c.gov_team_id, _D.c.opp_team_id])))
     who = _A.c.private_key == bindparam("key", type_=String) if by_key else _A.c.id == bindparam("aid", type_=Integer)
@@ -171,12 +177,12 @@ def _read_seat(debate_id, key=None, adjudicator_id=None) -> _Seat | None:
         rows = db.session.execute(_SEAT_BY_ID, {"aid": adjudicator_id, "did": debate_id}).all()
     if not rows:
         return None
-    aid, pkey, did, gov, opp, rid, kind, tid, settings, stage = rows[0][:10]
+    aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, released, confirmed_at = rows[0][:12]
     speakers = {gov: [], opp: []} if did is not None else {}
     for row in rows:
-        if row[10] is not None:
-            speakers[row[11]].append(row[10])
-    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers)
+        if row[12] is not None:
+            speakers[row[13]].append(row[12])
+    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers, released, confirmed_at)
 
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the client_id (or, for a
@@ -254,18 +260,20 @@ def submit_with_key(key: str, data: dict) -> tuple[StoredBallot, bool]:
     return _submit(seat, data, None)
 
 
-def submit_as(adjudicator_id: int, data: dict, entered_by=None) -> tuple[StoredBallot, bool]:
-    """A submission for a known adjudicator (the phone form; staff typing in a paper ballot)."""
+def submit_as(adjudicator_id: int, data: dict, entered_by=None, correction=False) -> tuple[StoredBallot, bool]:
+    """A submission for a known adjudicator (the phone form; staff typing in a paper ballot).
+    correction=True: a director's correction (services.corrections), the only way past the
+    ballot window."""
     seat = _read_seat(_debate_id(data), adjudicator_id=adjudicator_id)
     if seat is None:
         raise Refused(403, "not_on_panel")
-    return _submit(seat, data, entered_by)
+    return _submit(seat, data, entered_by, correction)
 
 
-def submit_ballot(adj, data: dict, entered_by=None):
+def submit_ballot(adj, data: dict, entered_by=None, correction=False):
     """Store one ballot. Returns (ballot, created). The same client_id again returns the stored
     ballot and stores nothing; a new client_id from the same adjudicator is the next version."""
-    stored, created = submit_as(adj.id, data, entered_by)
+    stored, created = submit_as(adj.id, data, entered_by, correction)
     ballot = db.session.get(Ballot, stored.id)
     if created:
         # Older versions already loaded in this session: the UPDATE changed their status.
@@ -276,7 +284,20 @@ def submit_ballot(adj, data: dict, entered_by=None):
     return ballot, created
 
 
-def _submit(seat: _Seat, data: dict, entered_by) -> tuple[StoredBallot, bool]:
+def _late_payload(data: dict, client_id: str) -> dict:
+    """What a ballot that arrived after confirmation carried, for the audit log (bounded)."""
+    out = {"client_id": client_id}
+    for k in ("winner", "scores", "speakers", "nominations"):
+        v = data.get(k)
+        if isinstance(v, dict):
+            out[k] = {str(kk)[:8]: (vv if isinstance(vv, (int, float)) else str(vv)[:16])
+                      for kk, vv in list(v.items())[:8]}
+        elif v is not None:
+            out[k] = str(v)[:16]
+    return out
+
+
+def _submit(seat: _Seat, data: dict, entered_by, correction=False) -> tuple[StoredBallot, bool]:
     client_id = str(data.get("client_id") or "").strip()
     if not client_id or len(client_id) > 64:
         raise Refused(422, "validation_failed", fields={"client_id": ("required", {})})
@@ -285,6 +306,19 @@ def _submit(seat: _Seat, data: dict, entered_by) -> tuple[StoredBallot, bool]:
             raise Refused(422, "validation_failed", fields={"debate_id": ("required", {})})
         if seat.debate_id is None:
             raise Refused(403, "not_on_panel")
+        # The ballot window (read in the same query as the seat): open from the draw's release
+        # until the debate's result is confirmed; after that only a director's correction.
+        if not correction and not seat.draw_released:
+            raise Refused(409, "draw_not_released")
+        if not correction and seat.confirmed_at is not None:
+            if _stored_by_client_id(client_id) is None:
+                # Kept, never counted: the director sees it as "arrived after confirmation".
+                # The caller commits this entry even though it answers with the refusal.
+                db.session.add(AuditEntry(
+                    tournament_id=seat.tournament_id, user_id=entered_by.id if entered_by else None,
+                    adjudicator_id=seat.adjudicator_id, action="ballot_after_close", object_type="debate",
+                    object_id=seat.debate_id, details=_late_payload(data, client_id)))
+            raise Refused(409, "ballot_closed", {"debate_id": seat.debate_id})
         winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers)
     except Refused:
         # A retry of a stored submission is answered with the stored ballot, whatever it says now.
@@ -330,11 +364,20 @@ def _same_submitter(ballot, adj_or_id):
     return ballot
 
 
+KEEP_ON_REFUSAL = ("ballot_closed",)  # refusals whose audit entry the caller commits
+
+
+def may_confirm_own(tournament) -> bool:
+    return bool(get_setting(tournament, "confirm_own_entries"))
+
+
 def confirm_ballot(ballot, user):
     if ballot.status == "superseded":
         raise Refused(409, "superseded")
-    if ballot.entered_by_id is not None and ballot.entered_by_id == user.id:
-        # Double-checking: whoever typed a ballot in for an adjudicator cannot also confirm it.
+    own = ballot.entered_by_id is not None and ballot.entered_by_id == user.id
+    if own and not may_confirm_own(ballot.debate.round.tournament):
+        # Double-checking: whoever typed a ballot in for an adjudicator cannot also confirm it
+        # (unless the tournament's confirm_own_entries says one person may).
         raise Refused(403, "own_entry")
     if ballot.status != "confirmed":
         for b in db.session.scalars(select(Ballot).where(
@@ -344,8 +387,9 @@ def confirm_ballot(ballot, user):
         ballot.status = "confirmed"
         ballot.confirmed_by_id = user.id
         ballot.confirmed_at = datetime.now(timezone.utc)
+        details = {"self_confirmed": True} if own else {}
         audit(ballot.debate.round.tournament_id, "ballot_confirmed", ballot, user=user,
-              adjudicator_id=ballot.adjudicator_id, version=ballot.version)
+              adjudicator_id=ballot.adjudicator_id, version=ballot.version, **details)
         db.session.flush()
         refresh_debate(ballot.debate)
     return ballot
@@ -394,3 +438,78 @@ def refresh_debate(debate):
 
 def round_is_confirmed(rnd: Round) -> bool:
     return all(d.confirmed_at is not None for d in rnd.debates)
+
+
+def debate_result(debate, private: bool) -> dict:
+    """A debate's result as the API tells it (GET /debates/{did}/result, corrections)."""
+    panel_ids = [p.adjudicator_id for p in debate.panel]
+    latest = latest_ballots([debate.id]).get(debate.id, {})
+    status = debate_status(panel_ids, latest)
+    votes = {"gov": 0, "opp": 0}
+    for b in latest.values():
+        if b.status == "confirmed":
+            votes[b.winner] += 1
+    out = {"debate_id": debate.id, "status": status, "winner": debate.winner if debate.confirmed_at else None,
+           "votes": votes, "ballots": []}
+    if private:
+        out["ballots"] = [{"id": b.id, "adjudicator_id": b.adjudicator_id, "winner": b.winner, "scores": b.scores,
+                           "speakers": b.speakers, "version": b.version, "status": b.status}
+                          for b in latest.values()]
+    return out
+
+
+def late_arrivals(debate_ids) -> dict:
+    """{debate_id: [audit entries of ballots that arrived after the result was confirmed]}"""
+    out = {}
+    if not debate_ids:
+        return out
+    for e in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "ballot_after_close", AuditEntry.object_type == "debate",
+            AuditEntry.object_id.in_(list(debate_ids))).order_by(AuditEntry.id)):
+        out.setdefault(e.object_id, []).append(e)
+    return out
+
+
+def confirm_round(rnd: Round, user, league_id=None) -> dict:
+    """Confirm every debate of a round (or of one league) whose ballots are complete and agree:
+    every voting panellist's latest ballot is in and all name the same winner. Returns
+    {"confirmed": [debate ids], "not_confirmed": [{"debate_id", "reason"}]} where reason is
+    "missing_ballots", "split_panel", "own_entry" (typed in by this user, who may not confirm
+    it) or "arrived_after" (already confirmed, and a ballot arrived after that)."""
+    debates = [d for d in sorted(rnd.debates, key=lambda d: (d.league_id, d.id))
+               if league_id is None or d.league_id == league_id]
+    ids = [d.id for d in debates]
+    latest = latest_ballots(ids)
+    late = late_arrivals(ids)
+    own_ok = may_confirm_own(rnd.tournament)
+    confirmed, skipped = [], []
+    for d in debates:
+        mine = latest.get(d.id, {})
+        panel_ids = [p.adjudicator_id for p in d.panel]
+        if d.confirmed_at is not None and debate_status(panel_ids, mine) == "confirmed":
+            if d.id in late:
+                skipped.append({"debate_id": d.id, "reason": "arrived_after"})
+            continue
+        if not panel_ids or any(a not in mine for a in panel_ids):
+            skipped.append({"debate_id": d.id, "reason": "missing_ballots"})
+            continue
+        if len({mine[a].winner for a in panel_ids}) > 1:
+            skipped.append({"debate_id": d.id, "reason": "split_panel"})
+            continue
+        pending = [mine[a] for a in panel_ids if mine[a].status == "submitted"]
+        if not own_ok and any(b.entered_by_id is not None and b.entered_by_id == user.id for b in pending):
+            skipped.append({"debate_id": d.id, "reason": "own_entry"})
+            continue
+        for b in pending:
+            confirm_ballot(b, user)
+        confirmed.append(d.id)
+    audit(rnd.tournament_id, "round_confirmed", rnd, user=user, league_id=league_id, confirmed=confirmed,
+          not_confirmed=skipped)
+    return {"confirmed": confirmed, "not_confirmed": skipped}
+
+
+def confirmers(tournament) -> list:
+    """The accounts that may confirm ballots of this tournament (its directors and tab staff)."""
+    return list(db.session.scalars(select(User).join(TournamentMember, TournamentMember.user_id == User.id).where(
+        TournamentMember.tournament_id == tournament.id, TournamentMember.role.in_(("director", "staff")))
+        .order_by(User.username)))

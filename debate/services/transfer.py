@@ -29,7 +29,7 @@ import uuid
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Adjudicator, Award, Ballot, TeamAppealCode, Tournament, User
+from ..models import Adjudicator, Award, Ballot, Team, TeamAppealCode, Tournament, User
 from ..models.awards import new_team_code, new_verification_code
 from ..models.participants import new_private_key
 
@@ -55,6 +55,7 @@ TABLES = [
     ("byes", "round_id", "rounds"),
     ("break_seeds", "league_id", "leagues"),
     ("ballots", "debate_id", "debates"),
+    ("feedback", "tournament_id", "tournaments"),
     ("problem_reports", "tournament_id", "tournaments"),
     ("team_appeal_codes", "team_id", "teams"),
     ("nomination_choices", "league_id", "leagues"),
@@ -249,6 +250,10 @@ def import_tournament(data: dict, name: str | None = None) -> tuple[int, dict]:
                 row["name"] = name
             if tname == "adjudicators" and _secret_taken(Adjudicator, Adjudicator.private_key, row.get("private_key")):
                 row["private_key"] = new_private_key()
+                counts["reissued_keys"] += 1
+            if tname == "teams" and (not row.get("private_key")
+                                     or _secret_taken(Team, Team.private_key, row.get("private_key"))):
+                row["private_key"] = new_private_key()  # teams' private pages (feedback, appeals)
                 counts["reissued_keys"] += 1
             if tname == "awards" and _secret_taken(Award, Award.code, row.get("code")):
                 row["code"] = new_verification_code()

@@ -80,10 +80,13 @@ def correction(tid, aid):
     data = {"winner": request.form.get("winner"),
             "scores": {r: request.form.get(f"score_{r}") for r in ("PM", "MG", "LO", "MO")}}
     back = on_refusal(url_for("appeals.appeals", tid=t.id) + f"#appeal-{aid}")
-    appeals_svc.enter_correction(a, current_user, adj, data)
+    out = appeals_svc.enter_correction(a, current_user, adj, data)
     db.session.commit()
-    flash(_("Corrected ballot entered for %(name)s. Another member of the tab staff must confirm it.",
-            name=adj.name), "success")
+    if out["self_confirmed"]:
+        flash(_("Corrected ballot entered and confirmed for %(name)s.", name=adj.name), "success")
+    else:
+        flash(_("Corrected ballot entered for %(name)s. Another member of the tab staff must confirm it.",
+                name=adj.name), "success")
     return redirect(back)
 
 

@@ -132,7 +132,7 @@ def verify(code):
         return render_template("awards/verify.html", a=None, withdrawn=a is not None, code=code), \
             (410 if a is not None else 404)
     return render_template("awards/verify.html", a=a, kind_label=kind_label(a), code=awards_svc.format_code(a.code),
-                           stage=STAGE_NAMES.get(a.tournament.stage, ""))
+                           stage=STAGE_NAMES.get(a.tournament.stage, ""), superseded=a.superseded)
 
 
 @bp.get("/verify")

@@ -67,7 +67,9 @@ def home(key):
         mine = db.session.scalar(select(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)
                                  .order_by(Ballot.version.desc()).limit(1))
     return render_template("judge/home.html", adj=adj, seat=seat, rnd=rnd, key=key, debate=debate, motion=motion,
-                           mine=mine, past=seats(adj)[1:], answers=answered_for(adj.id))
+                           mine=mine, past=seats(adj)[1:], answers=answered_for(adj.id),
+                           result_public=debate is not None and debate.confirmed_at is not None
+                           and rnd.results_public(debate.league_id))
 
 
 # Everything the ballot page shows, in one query instead of a lazy load for each.
@@ -99,14 +101,30 @@ def ballot(key, did):
     rnd = debate.round
     rules = svc.score_rules(rnd.tournament, rnd)
     errors, review, stored = {}, None, None
-    if request.method == "POST":
+    closed = debate.confirmed_at is not None  # the ballot window is closed: shown, not offered
+    status = 409 if closed and request.method == "POST" else 200
+    if request.method == "POST" and closed and request.form.get("step") == "send":
+        try:
+            svc.submit_as(adj.id, _form_data(request.form, debate))
+        except Refused as e:
+            if e.code in svc.KEEP_ON_REFUSAL:
+                db.session.commit()  # what it carried stays in the audit log
+            else:
+                db.session.rollback()
+        else:
+            db.session.rollback()
+    elif request.method == "POST" and not closed:
         data = _form_data(request.form, debate)
         if request.form.get("step") == "send":
             try:
                 stored, created = svc.submit_as(adj.id, data)
             except Refused as e:
-                db.session.rollback()
-                errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
+                if e.code in svc.KEEP_ON_REFUSAL:
+                    db.session.commit()  # closed meanwhile: what it carried stays in the audit log
+                    closed, status = True, 409
+                else:
+                    db.session.rollback()
+                    errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
             else:
                 # The page below shows what was just read: keep it loaded across the commit.
                 session = db.session()
@@ -126,7 +144,8 @@ def ballot(key, did):
     motion = motions_of(rnd).get(debate.league_id) if rnd.motion_public(debate.league_id) else None
     return render_template("judge/ballot.html", adj=adj, key=key, debate=debate, rnd=rnd, rules=rules,
                            errors=errors, review=review, stored=stored, form=request.form, motion=motion,
-                           client_id=request.form.get("client_id") or str(uuid.uuid4())), (422 if errors else 200)
+                           closed=closed, result_public=closed and rnd.results_public(debate.league_id),
+                           client_id=request.form.get("client_id") or str(uuid.uuid4())), (422 if errors else status)
 
 
 def _review(data, debate):

@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..live import announce_ballot, announce_problem
 from ..messages import audit_action_text, error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Round, Team
 from ..services import audit as audit_svc
 from ..services import ballots as svc
+from ..services import corrections as corrections_svc
 from ..services import problems as problems_svc
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
@@ -37,15 +38,80 @@ def results_context(rnd):
     return rows
 
 
+def _index_page(t, rnd, bulk=None):
+    rows = results_context(rnd)
+    late = svc.late_arrivals([r["debate"].id for r in rows])
+    for r in rows:
+        r["late"] = late.get(r["debate"].id, [])
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("none", "partial", "complete", "confirmed")}
+    problems = problems_svc.open_problems(t)
+    confirmers = [] if svc.may_confirm_own(t) else svc.confirmers(t)
+    return render_template("results/index.html", t=t, rnd=rnd, rows=rows, counts=counts, problems=problems,
+                           bulk=bulk, lone_confirmer=confirmers[0] if len(confirmers) == 1 else None,
+                           debates={r["debate"].id: r["debate"] for r in rows})
+
+
 @bp.get("/rounds/<int:rid>/results")
 @login_required
 def index(tid, rid):
     t = tournament_for(tid)
+    return _index_page(t, _round(t, rid))
+
+
+@bp.post("/rounds/<int:rid>/confirm")
+@login_required
+def confirm_round(tid, rid):
+    """Confirm every agreeing debate at once; the same screen lists what was not confirmed and why."""
+    t = tournament_for(tid)
     rnd = _round(t, rid)
-    rows = results_context(rnd)
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("none", "partial", "complete", "confirmed")}
-    problems = problems_svc.open_problems(t)
-    return render_template("results/index.html", t=t, rnd=rnd, rows=rows, counts=counts, problems=problems)
+    league_id = request.form.get("league_id", type=int)
+    if league_id is not None and league_id not in {rl.league_id for rl in rnd.leagues}:
+        abort(404)
+    bulk = svc.confirm_round(rnd, current_user, league_id)
+    db.session.commit()
+    for did in bulk["confirmed"]:
+        announce_ballot(db.session.get(Debate, did), 0, "confirmed")
+    return _index_page(t, rnd, bulk)
+
+
+@bp.route("/debates/<int:did>/correct", methods=["GET", "POST"])
+@login_required
+def correct(tid, did):
+    """A director corrects a result with a reason: first the preview of what it touches (the
+    same service call as the API's dry run), then the correction is stored."""
+    t = tournament_for(tid, roles=("director",))
+    d = db.session.get(Debate, did)
+    if d is None or d.round.tournament_id != t.id:
+        abort(404)
+    form = request.form if request.method == "POST" else {}
+    errors, preview = {}, None
+    if request.method == "POST":
+        data = {"adjudicator_id": form.get("adjudicator_id"), "winner": form.get("winner"),
+                "scores": {r: form.get(f"score_{r}") for r in ("PM", "MG", "LO", "MO")},
+                "speakers": {r: form.get(f"speaker_{r}") for r in ("PM", "MG", "LO", "MO") if form.get(f"speaker_{r}")},
+                "reason": form.get("reason")}
+        store = form.get("step") == "store"
+        try:
+            out = corrections_svc.correct(d, current_user, data, dry_run=not store)
+        except Refused as e:
+            db.session.rollback()
+            errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code, e.params)}
+        else:
+            if store:
+                db.session.commit()
+                announce_ballot(d, out["ballot"]["id"], out["ballot"]["status"])
+                flash(_("Correction stored and confirmed.") if out["self_confirmed"] else
+                      _("Correction stored. Another member of the tab staff must confirm it."), "success")
+                return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
+            db.session.rollback()
+            preview = out
+    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
+        preview["affected"]["rounds"] if preview else [])))}
+    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
+        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
+    latest = svc.latest_ballots([d.id]).get(d.id, {})
+    return render_template("results/correct.html", t=t, d=d, form=form, errors=errors, preview=preview,
+                           later=later, teams=teams, latest=latest), (422 if errors else 200)
 
 
 def _ballot(t, bid) -> Ballot:

@@ -5,7 +5,25 @@
 (function () {
   "use strict";
   var form = document.getElementById("ballot-form");
-  if (!form) return;
+  if (!form) {
+    // The ballot is closed (the result is confirmed): an entry still waiting in this phone's
+    // outbox is sent once, so that the tab room sees what it carried ("arrived after
+    // confirmation"); it is then dropped, whatever the answer, except a lost connection.
+    var closedBox = document.getElementById("ballot-closed");
+    if (!closedBox) return;
+    var c = closedBox.dataset, base = "ballot:" + c.debate + ":" + c.key.slice(0, 8), pending = null;
+    try { pending = JSON.parse(localStorage.getItem(base + ":outbox") || "null"); } catch (e) { pending = null; }
+    var drop = function () { localStorage.removeItem(base + ":outbox"); localStorage.removeItem(base); };
+    if (!pending) { drop(); return; }
+    var sendLate = function () {
+      fetch(c.api, {method: "POST", headers: {"Content-Type": "application/json", "X-Adjudicator-Key": c.key},
+                    body: JSON.stringify(pending.body), credentials: "omit"})
+        .then(function (r) { if (r.status < 500) drop(); })
+        .catch(function () { window.addEventListener("online", sendLate, {once: true}); });
+    };
+    sendLate();
+    return;
+  }
   var T = JSON.parse(document.getElementById("ballot-i18n").textContent);
   var cfg = form.dataset;
   var MIN = parseFloat(cfg.min), MAX = parseFloat(cfg.max), STEP = parseFloat(cfg.step);
@@ -153,6 +171,12 @@
     onDone: function (body) { localStorage.removeItem(store); done(body); },
     onRefused: function (code, body) {
       var err = body.error || {};
+      if (code === 409 && err.code === "ballot_closed") {
+        // Confirmed meanwhile: nothing more to send; the tab room keeps what it carried.
+        localStorage.removeItem(store);
+        closed();
+        return;
+      }
       showStatus(T.refused + " " + (err.message || ""), "error");
       showErrors(err.fields || {});
       review.hidden = true; reviewBtn.hidden = false;
@@ -160,6 +184,16 @@
     }
   });
   function queueSend() { outbox.put(payload(state())); }
+  function closed() {
+    var box = document.createElement("section");
+    box.className = "card closed"; box.id = "ballot-closed"; box.setAttribute("role", "status");
+    var h = document.createElement("h2"); h.textContent = T.closed;
+    var p = document.createElement("p"); p.textContent = T.closed_text;
+    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = T.back;
+    box.appendChild(h); box.appendChild(p); box.appendChild(a);
+    form.replaceWith(box);
+    showStatus("", "");
+  }
   function done(body) {
     var box = document.createElement("section");
     box.className = "card sent"; box.setAttribute("role", "status");
