@@ -3,7 +3,6 @@ shown before a change and the change itself use the same plan, so they cannot di
 with a confirmed result is locked (409 round_locked) in the pages and the API alike, until a
 director unlocks it for a correction, with a reason, which is audited."""
 import random
-import uuid
 
 from sqlalchemy import select
 
