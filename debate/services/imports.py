@@ -17,7 +17,7 @@ GET /api/v1/regions. A file with any bad row stores nothing.
 import csv
 import io
 
-from . import participants
+from . import participants, spreadsheet
 
 COLUMNS = {
     "teams": ["league", "team", "school", "region", "rural", "coach", "coach_contact", "speaker1", "speaker2",
@@ -125,21 +125,9 @@ def import_file(tournament, kind: str, filename: str, data: bytes):
         raise participants.ValidationFailed({i + 2: errs for i, errs in e.errors.items()})
 
 
-def template_csv(kind: str) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(COLUMNS[kind])
-    w.writerow(EXAMPLES[kind])
-    return buf.getvalue()
+def template_csv(kind: str) -> bytes:
+    return spreadsheet.write_csv(COLUMNS[kind], [EXAMPLES[kind]])
 
 
 def template_xlsx(kind: str) -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = kind
-    ws.append(COLUMNS[kind])
-    ws.append(EXAMPLES[kind])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheet.write_xlsx([(kind, COLUMNS[kind], [EXAMPLES[kind]])])
