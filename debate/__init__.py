@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL for concurrent readers while a ballot is written, foreign keys on, and a busy
-    timeout so simultaneous writers wait instead of failing."""
+    """WAL for concurrent readers while a ballot is written and foreign keys on. Simultaneous
+    writers wait for each other up to the connection's timeout (config SQLITE_BUSY_TIMEOUT, which
+    sqlite3 passes to SQLite's busy_timeout); past it the request is a 503 with Retry-After."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # The sqlite3 driver opens transactions only before writes, so a ballot and its audit
         # entry could commit separately. Let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
@@ -28,7 +29,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=15000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

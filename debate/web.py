@@ -6,17 +6,18 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from . import i18n
 from .extensions import db, login_manager
 from .messages import error_text, field_errors_text
 from .models import Tournament, User
-from .services.errors import Refused
+from .services.errors import Refused, database_busy
 
 log = logging.getLogger("debate.requests")
 
@@ -62,7 +63,7 @@ def _wants_json() -> bool:
 def _error_page(status: int, title: str, message: str):
     if _wants_json():
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}.get(status, "server_error")
+                405: "method_not_allowed", 413: "too_large", 429: "too_many_requests", 503: "busy"}.get(status, "server_error")
         body = {"error": {"code": code, "message": message, "request_id": g.get("request_id")}}
         return body, status
     return render_template("error.html", status=status, title=title, message=message,
@@ -102,10 +103,26 @@ def page_refusal(e: Refused):
     message = error_text(e.code, e.params)
     if e.fields:
         message = "; ".join(field_errors_text(e.fields).values())
+    if e.status == 503:
+        return _busy_page(message)
     if request.method in ("GET", "HEAD"):
         return _error_page(e.status, _("Not possible"), message)
     flash(message, "error")
     return redirect(g.get("on_refusal") or _same_site_referrer() or url_for("director.tournaments"))
+
+
+def _busy_page(message):
+    body, status = _error_page(503, _("Not possible"), message)
+    return body, status, {"Retry-After": str(current_app.config.get("RETRY_AFTER_SECONDS", 5))}
+
+
+def page_database_error(e: OperationalError):
+    """The database is busy: 503 with Retry-After (the form is kept by the browser: go back and
+    send again), never a 500."""
+    if not database_busy(e):
+        raise e
+    db.session.rollback()
+    return _busy_page(error_text("busy"))
 
 
 def install_web_helpers(app):
@@ -123,6 +140,7 @@ def install_web_helpers(app):
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""
 
     app.register_error_handler(Refused, page_refusal)
+    app.register_error_handler(OperationalError, page_database_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -3,14 +3,15 @@ import hashlib
 import secrets
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ..extensions import csrf, db
 from ..messages import error_text, field_errors_text
 from ..models import ApiToken, Tournament
-from ..services.errors import Refused
+from ..services.errors import Refused, database_busy
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.
@@ -41,11 +42,30 @@ def refusal(e: Refused):
     message = _("Some values are not valid; nothing was stored.") if e.code == "validation_failed" \
         else error_text(e.code, e.params)
     extra = {"details": e.params} if e.params else {}
-    return error_response(e.status, e.code, message, field_errors_text(e.fields) if e.fields else None, **extra)
+    resp = error_response(e.status, e.code, message, field_errors_text(e.fields) if e.fields else None, **extra)
+    return retry_later(resp) if e.status == 503 else resp
+
+
+def retry_later(resp):
+    """A 503 says when to try again (the phone's outbox waits that long, then sends the same
+    ballot with the same client_id)."""
+    body, status = resp
+    body.headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS", 5))
+    return body, status
+
+
+def database_error(e: OperationalError):
+    """The database is busy (SQLite's write lock held past busy_timeout, a PostgreSQL lock or
+    statement timeout): 503 with Retry-After, never a 500; nothing of the request is stored."""
+    if not database_busy(e):
+        raise e
+    db.session.rollback()
+    return retry_later(error_response(503, "busy", error_text("busy")))
 
 
 api_bp.register_error_handler(ApiError, api_error)
 api_bp.register_error_handler(Refused, refusal)
+api_bp.register_error_handler(OperationalError, database_error)
 
 
 def validation_error(errors: dict):

@@ -99,6 +99,8 @@ def ballot(key, did):
             try:
                 stored, created = svc.submit_as(adj.id, data)
             except Refused as e:
+                if e.status == 503:  # busy: 503 with Retry-After (web.page_refusal), the form kept
+                    raise
                 db.session.rollback()
                 errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code)}
             else:

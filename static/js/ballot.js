@@ -143,14 +143,21 @@
     showStatus(T.sending, "");
     fetch(cfg.api, {method: "POST", headers: {"Content-Type": "application/json", "X-Adjudicator-Key": cfg.key},
                     body: JSON.stringify(entry.body), credentials: "omit"})
-      .then(function (r) { return r.json().then(function (j) { return {status: r.status, body: j}; }); })
+      .then(function (r) {
+        var wait = parseInt(r.headers.get("Retry-After") || "", 10);
+        return r.json().catch(function () { return {}; })
+          .then(function (j) { return {status: r.status, body: j, wait: wait}; });
+      })
       .then(function (res) {
         sending = false;
         if (res.status === 200 || res.status === 201) {
           localStorage.removeItem(outboxKey); localStorage.removeItem(store);
           done(res.body);
         } else if (res.status >= 500 || res.status === 429) {
-          schedule();
+          // 503 busy / 429: wait as long as the server asks (Retry-After), then send the same
+          // entry (same client_id) again; the outbox is kept until the server stores it.
+          showStatus(T.sending, "");
+          schedule(res.wait > 0 ? res.wait * 1000 : 4000);
         } else {
           localStorage.removeItem(outboxKey);
           var err = res.body.error || {};
@@ -161,7 +168,7 @@
       })
       .catch(function () { sending = false; showStatus(T.offline, "error"); schedule(); });
   }
-  function schedule() { clearTimeout(retryTimer); retryTimer = setTimeout(flush, 4000); }
+  function schedule(ms) { clearTimeout(retryTimer); retryTimer = setTimeout(flush, Math.min(ms || 4000, 60000)); }
   function done(body) {
     var box = document.createElement("section");
     box.className = "card sent"; box.setAttribute("role", "status");
