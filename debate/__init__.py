@@ -1,7 +1,7 @@
 """The tab system for Kazakhstan's national school debate tournament (APF)."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -41,7 +41,8 @@ def _sqlite_begin(conn):
     (busy_timeout). Page views and API reads begin a plain deferred read transaction."""
     if conn.dialect.name != "sqlite":
         return
-    writing = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    writing = not has_request_context() or (request.method not in ("GET", "HEAD", "OPTIONS")
+                                            and not g.get("read_phase"))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

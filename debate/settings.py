@@ -2,7 +2,11 @@
 
 A tournament stores only the keys it changes; everything else is the default here.
 """
+import math
+
 from flask_babel import lazy_gettext as _l
+
+from .services.values import json_bool
 
 # key: (default, type, description shown to directors)
 SETTINGS = {
@@ -66,23 +70,20 @@ def coerce(key: str, value):
     if value is None:
         return None
     if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("1", "true", "on", "yes"):
-            return True
-        if str(value).lower() in ("0", "false", "off", "no", ""):
-            return False
+        return json_bool(value)  # a JSON boolean: "no" is neither (ValueError)
+    if isinstance(value, (bool, list, dict)):
         raise ValueError(value)
     if kind is float:
-        return float(str(value).replace(",", "."))
-    if kind is int:
-        if isinstance(value, bool):
-            raise ValueError(value)
         f = float(str(value).replace(",", "."))
-        if f != int(f):
+        if not math.isfinite(f):
+            raise ValueError(value)
+        return f
+    if kind is int:
+        f = float(str(value).replace(",", "."))
+        if not math.isfinite(f) or f != int(f) or abs(f) > 2**31 - 1:
             raise ValueError(value)
         return int(f)
-    return str(value)
+    return str(value)[:200]
 
 
 def validate(settings: dict) -> dict:

@@ -34,13 +34,7 @@ def create_round(tid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
-    motions = data.get("motions") or {}
-    try:
-        rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"),
-                               {int(k): v for k, v in motions.items() if isinstance(v, dict)}, user=g.api_user)
-    except (TypeError, ValueError):
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"), data.get("motions"), user=g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd)), 201
 
@@ -110,10 +104,8 @@ def release(rid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
-    if "silent" in data:
-        rnd.silent = bool(data["silent"])
     svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
-                user=g.api_user)
+                silent=data.get("silent"), user=g.api_user)
     db.session.commit()
     announce_round(rnd, "release")
     return jsonify(round_json(rnd))
@@ -124,7 +116,7 @@ def release(rid):
 def put_motion(rid, lid):
     rnd = _round_for_director(rid)
     data = json_body()
-    if not isinstance(data, dict) or not str(data.get("text") or "").strip():
+    if not isinstance(data, dict) or not data.get("text") or not str(data.get("text")).strip():
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
                        {"text": error_text("required")})
     svc.set_motion(rnd, lid, data.get("text"), data.get("info_slide"))

@@ -8,6 +8,7 @@ from ..messages import error_text
 from ..models import Debate, League, Round
 from ..services import standings as svc
 from ..services.rounds import ELIM_KINDS
+from ..services.values import require_bools
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, _obj, _op
 
@@ -103,8 +104,9 @@ def release_tabs(tid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    require_bools(data, ("team_standings", "speaker_standings", "bracket"))
     for key in ("team_standings", "speaker_standings", "bracket"):
-        if key in data:
+        if data.get(key) is not None:
             setattr(t, f"{key}_released", bool(data[key]))
     db.session.commit()
     announce_tournament(t)

@@ -31,6 +31,7 @@ from .audit import audit
 from .errors import Refused
 from .history import league_history
 from .season import earlier_stage_conflicts
+from .values import require_bools
 
 ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
 
@@ -40,8 +41,12 @@ def rounds_of(tournament):
 
 
 def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=None) -> Round:
-    if kind not in ("prelim",) + ELIM_KINDS:
+    if not isinstance(kind, str) or kind not in ("prelim",) + ELIM_KINDS:
         raise Refused(422, "choice")
+    if league_ids is not None and (not isinstance(league_ids, list)
+                                   or not all(isinstance(x, int) and not isinstance(x, bool) for x in league_ids)):
+        raise Refused(422, "validation_failed", fields={"leagues": "wrong_type"})
+    motions = _motions_in(motions)
     existing = rounds_of(tournament)
     leagues = {lg.id: lg for lg in tournament.leagues}
     if league_ids is None:
@@ -58,8 +63,8 @@ def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=
     rnd.leagues = [RoundLeague(league_id=lid) for lid in league_ids]
     db.session.add(rnd)
     db.session.flush()
-    for lid, m in (motions or {}).items():
-        set_motion(rnd, int(lid), m.get("text"), m.get("info_slide"))
+    for lid, m in motions.items():
+        set_motion(rnd, lid, m.get("text"), m.get("info_slide"))
     audit(tournament.id, "round_created", rnd, user=user, kind=kind, number=number)
     return rnd
 
@@ -73,7 +78,29 @@ def _breaking_leagues(tournament, kind):
     return out
 
 
+def _motions_in(motions) -> dict:
+    """{league id: {"text", "info_slide"}} from a body's "motions" ({"<league id>": {...}});
+    anything else is a 422 naming the field."""
+    if motions is None:
+        return {}
+    if not isinstance(motions, dict):
+        raise Refused(422, "validation_failed", fields={"motions": "wrong_type"})
+    out = {}
+    for key, m in motions.items():
+        try:
+            lid = int(str(key))
+        except ValueError:
+            raise Refused(422, "validation_failed", fields={f"motions.{key}"[:80]: "unknown_league"})
+        if not isinstance(m, dict):
+            raise Refused(422, "validation_failed", fields={f"motions.{lid}": "wrong_type"})
+        out[lid] = m
+    return out
+
+
 def set_motion(rnd, league_id, text, info_slide=None):
+    for field, value in (("text", text), ("info_slide", info_slide)):
+        if value is not None and not isinstance(value, str):
+            raise Refused(422, "validation_failed", fields={field: "wrong_type"})
     if league_id not in {rl.league_id for rl in rnd.leagues}:
         raise Refused(422, "unknown_league")
     text = " ".join((text or "").split())
@@ -347,7 +374,13 @@ def unfilled_of(rnd):
 
 # ----- release -----
 
-def release(rnd, draw=None, motion=None, results=None, user=None):
+def release(rnd, draw=None, motion=None, results=None, user=None, silent=None):
+    """Each of draw, motion, results, silent: True, False or None (unchanged). Anything else —
+    "no", 0, 1 — is a 422 that changes nothing (a string must never publish a draw)."""
+    require_bools({"draw": draw, "motion": motion, "results": results, "silent": silent},
+                  ("draw", "motion", "results", "silent"))
+    if silent is not None:
+        rnd.silent = silent
     if draw is not None:
         if draw and not rnd.debates:
             raise Refused(409, "no_draw")
