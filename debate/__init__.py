@@ -12,7 +12,7 @@ from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .i18n import remember_choice, select_locale
 from .views import register_views
-from .web import install_web_helpers
+from .web import BoundedIntConverter, install_web_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.update(build_config(ROOT, config))
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is registered
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -2,6 +2,7 @@
 request logs and the tournament access check."""
 import json
 import logging
+import re
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .extensions import db, login_manager
@@ -79,6 +81,32 @@ def _ids_in_range():
     values = request.view_args
     if values and any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in values.values()):
         abort(404)
+
+
+def form_int(name: str, default=None, lo: int = -MAX_ID, hi: int = MAX_ID, source=None):
+    """An integer field of a form (or of source, e.g. request.args): default when absent or
+    empty; "abc", "1.5", "²" or a 30-digit number is a 422 refusal naming the field (the page
+    handler says why), never a 500."""
+    raw = ((request.form if source is None else source).get(name) or "").strip()
+    if not raw:
+        return default
+    if len(raw) > 12 or not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise Refused(422, "validation_failed", fields={name: "not_a_number"})
+    n = int(raw)
+    if not lo <= n <= hi:
+        raise Refused(422, "validation_failed", fields={name: ("out_of_range", {"min": lo, "max": hi})})
+    return n
+
+
+def form_ints(name: str, lo: int = -MAX_ID, hi: int = MAX_ID) -> list[int]:
+    """Every value of a repeated integer field (checkboxes), each as form_int."""
+    return [form_int(name, lo=lo, hi=hi, source={name: v}) for v in request.form.getlist(name) if v.strip()]
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in every route: at most 18 digits, so a 30,000-digit id is "not found" (404)
+    instead of Python's int() refusing it (a 500); _ids_in_range then bounds the value."""
+    regex = r"\d{1,18}"
 
 
 def on_refusal(url: str) -> str:

@@ -119,23 +119,62 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
 MAX_INT = 2**31 - 1  # INTEGER columns (PostgreSQL int4)
 
 
+MAX_DEPTH = 20
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _too_big(value, depth=0) -> bool:
-    """True if the JSON holds an integer no INTEGER column can store (or nests absurdly deep)."""
-    if depth > 20:
+    """True if the JSON holds what no column can store: an integer beyond INTEGER, a string with
+    a lone surrogate ("\ud800": not UTF-8), or nesting absurdly deep."""
+    if depth > MAX_DEPTH:
         return True
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
         return not -MAX_INT <= value <= MAX_INT
+    if isinstance(value, str):
+        return _has_surrogate(value)
     if isinstance(value, dict):
-        return any(_too_big(v, depth + 1) for v in value.values())
+        return any(_has_surrogate(k) or _too_big(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
         return any(_too_big(v, depth + 1) for v in value)
     return False
 
 
+def _nesting_too_deep(raw: bytes) -> bool:
+    """Brackets nested deeper than MAX_DEPTH, counted on the raw bytes before parsing (Python's
+    parser would recurse 100,000 levels deep and fail with RecursionError, a 500)."""
+    depth, in_string, escaped = 0, False, False
+    for b in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif b == 0x5C:  # backslash
+                escaped = True
+            elif b == 0x22:
+                in_string = False
+        elif b == 0x22:
+            in_string = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return True
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
 def json_body():
-    data = request.get_json(silent=True)
+    raw = request.get_data(cache=True)
+    if _nesting_too_deep(raw):
+        raise ApiError(400, "bad_json", _("The request body must be JSON."))
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if data is None:
         raise ApiError(400, "bad_json", _("The request body must be JSON."))
     # Found by tests/test_schemathesis.py: a room priority of -99644108975844332929024 reached

@@ -169,6 +169,8 @@ def _draw_prelim_league(rnd, rl):
     h = league_history(league, before_seq=rnd.seq)
     teams = db.session.scalars(select(Team).where(Team.league_id == league.id)
                                .options(selectinload(Team.school))).all()
+    if len(teams) < 2:  # before the standings: an empty league has none to compute
+        raise Refused(409, "too_few_teams", {"league": league.name})
     wins, points = {}, {}
     for row in team_standings([tm.id for tm in teams], h.team_results):
         wins[row.team_id], points[row.team_id] = row.wins, row.speaker_points

@@ -13,7 +13,7 @@ from ..services import rounds as svc
 from ..services.audit import audit
 from ..services.season import judged_earlier
 from ..services.warnings import move_preview, round_warnings
-from ..web import on_refusal, tournament_for
+from ..web import form_int, on_refusal, tournament_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
 
@@ -164,10 +164,7 @@ def swap_teams(tid, rid):
     """Exchange two teams between debates of the same league (or within one debate)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    try:
-        a, b = int(request.form.get("team_a", 0)), int(request.form.get("team_b", 0))
-    except ValueError:
-        abort(400)
+    a, b = form_int("team_a", 0), form_int("team_b", 0)
     if a == b:
         flash(error_text("same_team"), "error")
         return redirect(url_for("rounds.show", tid=t.id, rid=rid))
@@ -195,7 +192,7 @@ def panel(tid, rid):
     """Move an adjudicator to a debate (or off all panels), set their role, lock or unlock."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    adj = db.session.get(Adjudicator, int(request.form.get("adjudicator_id", 0) or 0))
+    adj = db.session.get(Adjudicator, form_int("adjudicator_id", 0))
     if adj is None or adj.tournament_id != t.id:
         abort(404)
     action = request.form.get("action", "move")
@@ -213,7 +210,7 @@ def panel(tid, rid):
                 p.role = "panellist"
         seat.role, seat.locked = "chair", True
     elif action == "move":
-        target = _debate(rnd, int(request.form.get("debate_id", 0) or 0))
+        target = _debate(rnd, form_int("debate_id", 0))
         role = "chair" if request.form.get("role") == "chair" else "panellist"
         if seat:
             db.session.delete(seat)
@@ -260,7 +257,7 @@ def _swap_adjudicators(t, rnd, adj):
 
 def _int_arg(source, name):
     value = source.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 @bp.get("/<int:rid>/panel/preview")
