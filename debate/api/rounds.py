@@ -9,7 +9,7 @@ from ..messages import error_text
 from ..models import Bye, Debate, DebateAdjudicator, Round
 from ..services import rounds as svc
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
+from .openapi import BOOL, EXTRA_OPERATIONS, INT, STR, _obj, _op
 
 
 def round_json(rnd):
@@ -131,9 +131,13 @@ ROUND = _obj({"id": INT, "number": INT, "kind": STR, "leagues": {"type": "array"
              ["id", "number", "kind"])
 DRAW = _obj({"round": {"type": "object"}, "debates": {"type": "array", "items": {"type": "object"}},
              "bye": {"type": "array"}, "unfilled": {"type": "array"}}, ["round", "debates", "bye", "unfilled"])
+MOTION_IN = _obj({"text": STR, "info_slide": STR}, ["text"])
+ROUND_IN = _obj({"kind": {"enum": ["prelim", "octofinal", "quarterfinal", "semifinal", "final"]},
+                 "leagues": {"type": "array", "items": INT},
+                 "motions": {"type": "object", "additionalProperties": MOTION_IN}})
 EXTRA_OPERATIONS.update({
     "/tournaments/{tid}/rounds": {"parameters": TID,
-                                  "post": _op("Create a round", 201, ROUND, body={"type": "object"},
+                                  "post": _op("Create a round", 201, ROUND, body=ROUND_IN,
                                               errors=(400, 401, 403, 404, 409, 422)),
                                   "get": _op("List rounds", 200, {"type": "array", "items": ROUND},
                                              errors=(401, 403, 404))},
@@ -144,12 +148,11 @@ EXTRA_OPERATIONS.update({
                                       errors=(403, 404))},
     "/rounds/{rid}/release": {"parameters": RID,
                               "post": _op("Release the draw, motion or results", 200, ROUND,
-                                          body=_obj({"draw": {"type": "boolean"}, "motion": {"type": "boolean"},
-                                                     "results": {"type": "boolean"}}),
+                                          body=_obj({"draw": BOOL, "motion": BOOL, "results": BOOL, "silent": BOOL}),
                                           errors=(400, 401, 403, 404, 409, 422))},
     "/rounds/{rid}/motions/{lid}": {"parameters": RID + [{"name": "lid", "in": "path", "required": True,
                                                           "schema": INT}],
                                     "put": _op("Set a league's motion for the round", 200, {"type": "object"},
-                                               body=_obj({"text": STR, "info_slide": STR}, ["text"]),
+                                               body=MOTION_IN,
                                                errors=(400, 401, 403, 404, 422))},
 })

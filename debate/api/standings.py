@@ -10,7 +10,7 @@ from ..services import standings as svc
 from ..services.rounds import ELIM_KINDS
 from ..services.values import require_bools
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, _obj, _op
+from .openapi import BOOL, EXTRA_OPERATIONS, INT, _obj, _op
 
 
 def _league(lid):
@@ -121,10 +121,13 @@ EXTRA_OPERATIONS.update({
     "/leagues/{lid}/standings/speakers": {"parameters": LID, "get": _op("Speaker standings", 200, ARR,
                                                                         secured=False, errors=(403, 404))},
     "/leagues/{lid}/break": {"parameters": LID, "post": _op("Announce the break", 201, ARR,
-                                                            body=_obj({"size": INT}), errors=(401, 403, 404, 409, 422))},
+                                                            body=_obj({"size": INT, "include": {"type": "array", "items": INT}}),
+                                                            errors=(401, 403, 404, 409, 422))},
     "/leagues/{lid}/bracket": {"parameters": LID, "get": _op("The elimination bracket", 200, {"type": "object"},
                                                              secured=False, errors=(403, 404))},
     "/tournaments/{tid}/release": {"parameters": [{"name": "tid", "in": "path", "required": True, "schema": INT}],
-                                   "post": _op("Release the tabs", 200, {"type": "object"}, body={"type": "object"},
+                                   "post": _op("Release the tabs", 200, {"type": "object"},
+                                               body=_obj({"team_standings": BOOL, "speaker_standings": BOOL,
+                                                          "bracket": BOOL}),
                                                errors=(400, 401, 403, 404, 422))},
 })

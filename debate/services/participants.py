@@ -293,7 +293,11 @@ def _validate_adjudicator(item, team_ids, team_by_name):
         errors["conflicts"] = ("wrong_type", {})
         conflicts = {}
     ids = []
-    for tid in conflicts.get("team_ids") or []:
+    team_id_list = conflicts.get("team_ids") or []
+    if not isinstance(team_id_list, list):
+        errors["conflicts.team_ids"] = ("wrong_type", {})
+        team_id_list = []
+    for tid in team_id_list:
         if not isinstance(tid, int) or tid not in team_ids:
             errors["conflicts.team_ids"] = ("unknown_team", {"value": tid})
         else:
