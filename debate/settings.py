@@ -3,6 +3,8 @@
 A tournament stores only the keys it changes; everything else is the default here.
 """
 import math
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 
@@ -29,6 +31,9 @@ SETTINGS = {
     "bye_counts_as_win": (True, bool, _l("A bye counts as a win with the team's average marks")),
     "elimination_sides": ("coin_toss", str, _l("Elimination sides: coin_toss or higher_seed_choice")),
     "prep_minutes": (15, int, _l("Preparation time after the motion is released (minutes)")),
+    "public_url": ("", str, _l("The address printed in private links, QR sheets, diplomas and appeal sheets "
+                               "(default: PUBLIC_BASE_URL or the address you opened)")),
+    "timezone": ("Asia/Almaty", str, _l("Time zone of every time shown, exported and printed (IANA name)")),
     "hide_panels_public": (False, bool, _l("Hide adjudicator panels on public pages")),
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
                                             "(default: 3 at the republican stage, 24 before)")),
@@ -83,7 +88,22 @@ def coerce(key: str, value):
         if not math.isfinite(f) or f != int(f) or abs(f) > 2**31 - 1:
             raise ValueError(value)
         return int(f)
-    return str(value)[:200]
+    if not isinstance(value, (str, int, float)) or len(str(value)) > 500:
+        raise ValueError(value)
+    return str(value)
+
+
+def _is_http_url(value) -> bool:
+    parts = urlsplit(str(value))
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+
+
+def _is_zone(name) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return "/" in str(name) or str(name) == "UTC"
 
 
 def validate(settings: dict) -> dict:
@@ -107,4 +127,8 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if merged["public_url"] and not _is_http_url(merged["public_url"]):
+        errors["public_url"] = "bad_url"
+    if not _is_zone(merged["timezone"]):
+        errors["timezone"] = "unknown_timezone"
     return errors

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import csrf, db
+from ..i18n import use_tournament
 from ..messages import error_text, field_errors_text
 from ..models import ApiToken, Tournament
 from ..services.errors import Refused, database_busy
@@ -113,6 +114,7 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
         raise ApiError(404, "not_found", _("No such tournament."))
     if g.api_user.role_in(t.id) not in roles:
         raise ApiError(403, "forbidden", _("You do not have access to this tournament."))
+    use_tournament(t)
     return t
 
 

@@ -18,6 +18,8 @@ from datetime import timedelta, timezone
 from sqlalchemy import delete, func, or_, select
 
 from ..extensions import db
+from ..i18n import iso_time
+from ..settings import get_setting
 from ..models import Appeal, AuditEntry, Ballot, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
 from . import ballots as ballots_svc
@@ -177,9 +179,10 @@ def export_csv(t, headers: dict, status_names: dict, round_title) -> bytes:
     """The appeals and decisions as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic)."""
     cols = ("id", "filed_at", "team", "filed_by", "round", "debate", "text", "status", "decision", "decided_at",
             "decided_by", "corrections")
-    rows = [[a.id, _aware(a.filed_at).isoformat(timespec="minutes"), a.team.name, a.filed_by,
+    zone = get_setting(t, "timezone")
+    rows = [[a.id, iso_time(a.filed_at, zone), a.team.name, a.filed_by,
              round_title(a.round), a.debate_id or "", a.text, status_names.get(a.status, a.status),
-             a.decision or "", _aware(a.decided_at).isoformat(timespec="minutes") if a.decided_at else "",
+             a.decision or "", iso_time(a.decided_at, zone) or "",
              a.decided_by.username if a.decided_by else "",
              " ".join(str(b) for b in a.correction_ballot_ids or [])] for a in appeals_of(t)]
     return spreadsheet.write_csv([headers[c] for c in cols], rows)

@@ -30,6 +30,7 @@ from ..tab.standings import team_standings
 from .audit import audit
 from .errors import Refused
 from .history import league_history
+from .round_lock import ensure_unlocked
 from .season import earlier_stage_conflicts
 from .values import require_bools
 
@@ -127,6 +128,7 @@ def _previous_unconfirmed(tournament, rnd):
 
 def generate_draw(rnd, regenerate=False, user=None, seed=None):
     t = rnd.tournament
+    ensure_unlocked(rnd)
     if rnd.debates:
         if not regenerate:
             raise Refused(409, "draw_exists")
@@ -291,6 +293,7 @@ def region_conflict_on(t) -> bool:
 def allocate_round(rnd, keep_locked=True, user=None):
     """One joint allocation of panels (and rooms) for every league of the round. Locked seats
     are kept; everything else is re-solved."""
+    ensure_unlocked(rnd)
     t = rnd.tournament
     debates, infos = debate_infos(rnd)
     if not keep_locked:
@@ -342,32 +345,6 @@ def _assign_rooms(rnd, debates, step_free_panels=None):
                                                                             priority=r.priority) for r in rooms])
     for d in debates:
         d.room_id = assigned.get(d.id)
-
-
-def reassign_rooms(rnd, user=None):
-    """Re-run the room assignment for the current panels; rooms set by hand are kept."""
-    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id).options(
-        selectinload(Debate.gov), selectinload(Debate.opp),
-        selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator))).all()
-    _assign_rooms(rnd, debates)
-    db.session.flush()
-    audit(rnd.tournament_id, "rooms_assigned", rnd, user=user)
-
-
-def set_room(rnd, debate, room, user=None):
-    """Put a debate in a room by hand (kept on re-assignment). A room already used in this
-    round is exchanged with the debate that had it."""
-    if room is None or room.tournament_id != rnd.tournament_id:
-        raise Refused(404, "unknown_room")
-    other = db.session.scalar(select(Debate).where(Debate.round_id == rnd.id, Debate.room_id == room.id,
-                                                   Debate.id != debate.id))
-    if other is not None:
-        other.room_id = debate.room_id
-        other.room_locked = other.room_id is not None and other.room_locked
-    debate.room_id, debate.room_locked = room.id, True
-    db.session.flush()
-    audit(rnd.tournament_id, "room_set", debate, user=user, room_id=room.id,
-          exchanged_with=other.id if other is not None else None)
 
 
 def unfilled_of(rnd):
