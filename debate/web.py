@@ -130,6 +130,18 @@ def is_loopback(url: str) -> bool:
     return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.") or host.endswith(".localhost")
 
 
+def _no_nul_in_input():
+    """A NUL character in a form field or query value is a 400: no text column of PostgreSQL can
+    store it (found by tests/test_fuzz_forms.py: a problem report's answer gave a 500)."""
+    if request.path.startswith("/api/"):
+        return  # JSON bodies: api.common.json_body refuses it with a 422
+    values = list(request.args.values())
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    if any("\x00" in v for v in values):
+        abort(400)
+
+
 def on_refusal(url: str) -> str:
     """Where the page handler sends the user back if the service refuses (a view that redirects to
     the same place on success calls `return redirect(on_refusal(url))` around its work)."""
@@ -177,6 +189,7 @@ def page_database_error(e: OperationalError):
 def install_web_helpers(app):
     app.before_request(_start_request)
     app.before_request(_ids_in_range)
+    app.before_request(_no_nul_in_input)
     app.after_request(_security_headers)
     app.after_request(_log_request)
     app.jinja_env.globals.update(

@@ -220,3 +220,16 @@ def test_director_forms_with_bad_numbers_are_refused_in_the_users_language(app, 
         assert word in r.get_data(as_text=True).casefold(), (url, form)
     with app.app_context():
         assert db.session.query(Team).count() == 4
+
+
+def test_a_nul_character_in_a_form_or_a_body_is_4xx(app, api, client, login, drawn):
+    t, _k, _r = drawn
+    uid = login()
+    with app.app_context():
+        db.session.add(TournamentMember(user_id=uid, tournament_id=t["id"], role="director"))
+        db.session.commit()
+    token = csrf_token(client, f"/t/{t['id']}/edit")
+    r = client.post(f"/t/{t['id']}/rooms/new", data={"name": "R\x00", "csrf_token": token})
+    assert r.status_code == 400
+    r = api.post(f"/tournaments/{t['id']}/rooms", {"name": "R\x00"})
+    assert r.status_code == 422

@@ -125,7 +125,8 @@ MAX_DEPTH = 20
 
 
 def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
+    """A lone surrogate (not UTF-8) or a NUL (PostgreSQL text cannot hold it)."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def _too_big(value, depth=0) -> bool:
