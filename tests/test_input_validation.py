@@ -233,3 +233,16 @@ def test_a_nul_character_in_a_form_or_a_body_is_4xx(app, api, client, login, dra
     assert r.status_code == 400
     r = api.post(f"/tournaments/{t['id']}/rooms", {"name": "R\x00"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("body,status", [({"username": ["a"] * 50, "password": "x"}, 422),
+                                         ({"username": "u" * 100, "password": "x"}, 401),
+                                         ({"username": "u", "password": {"p": 1}}, 422)])
+def test_token_with_odd_usernames_is_4xx(client, body, status):
+    r = client.post("/api/v1/auth/token", json=body)
+    assert r.status_code == status, r.get_json()
+
+
+def test_login_page_with_a_long_username_is_refused_not_500(client):
+    r = client.post("/login", data={"username": "u" * 100, "password": "x", "csrf_token": csrf_token(client)})
+    assert r.status_code < 500
