@@ -1,7 +1,7 @@
 """The tab system for Kazakhstan's national school debate tournament (APF)."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,15 +12,16 @@ from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
 from .views import register_views
-from .web import install_web_helpers
+from .web import BoundedIntConverter, install_web_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL for concurrent readers while a ballot is written, foreign keys on, and a busy
-    timeout so simultaneous writers wait instead of failing."""
+    """WAL for concurrent readers while a ballot is written and foreign keys on. Simultaneous
+    writers wait for each other up to the connection's timeout (config SQLITE_BUSY_TIMEOUT, which
+    sqlite3 passes to SQLite's busy_timeout); past it the request is a 503 with Retry-After."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # The sqlite3 driver opens transactions only before writes, so a ballot and its audit
         # entry could commit separately. Let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
@@ -28,7 +29,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=15000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -41,7 +41,8 @@ def _sqlite_begin(conn):
     (busy_timeout). Page views and API reads begin a plain deferred read transaction."""
     if conn.dialect.name != "sqlite":
         return
-    writing = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    writing = not has_request_context() or (request.method not in ("GET", "HEAD", "OPTIONS")
+                                            and not g.get("read_phase"))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.update(build_config(ROOT, config))
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is registered
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -6,6 +6,10 @@ REDIS_URL     optional message queue for live events across processes
 SOCKETIO_CHANNEL  the Redis channel of this installation's live events (default: derived from
               SECRET_KEY, so installations sharing one Redis do not hear each other)
 PUBLIC_CACHE_SECONDS  how long a rendered public part may be kept at most (default 10; 0 = no cache)
+SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock (default 15); past it the
+              request is answered 503 with Retry-After (RETRY_AFTER_SECONDS, default 5)
+IMPORT_MAX_ROWS, IMPORT_MAX_BYTES, IMPORT_MAX_COLUMNS  limits of one CSV/XLSX import (default 2,000
+              rows, 2 MB, 60 columns); see docs/security.md "## Uploads and imports"
 DB_POOL_SIZE, DB_MAX_OVERFLOW  PostgreSQL connections kept open per process (default 10) and opened
               beyond that at busy moments (default 10); keep processes x (both) under max_connections
 """
@@ -55,7 +59,9 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
     engine_options = {"pool_pre_ping": True, "pool_size": int(os.environ.get("DB_POOL_SIZE", 10)),
                       "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 10))}
     if url.startswith("sqlite"):
-        engine_options = {"connect_args": {"timeout": 15, "check_same_thread": False}}
+        # sqlite3's timeout is SQLite's busy_timeout: how long a writer waits for the lock.
+        engine_options = {"connect_args": {"timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", 15)),
+                                           "check_same_thread": False}}
     config = {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
@@ -72,6 +78,12 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Almaty"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["kk", "ru", "en"],
+        "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", 5)),
+        # One import: well above a national stage (60 teams, 200 adjudicators), small enough that
+        # its validation and its one write transaction take well under a second.
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", 2000)),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024)),
+        "IMPORT_MAX_COLUMNS": int(os.environ.get("IMPORT_MAX_COLUMNS", 60)),
         "LOGIN_MAX_ATTEMPTS": 5,
         "LOGIN_LOCKOUT_SECONDS": 300,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),

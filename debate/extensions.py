@@ -1,4 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app()."""
+from contextlib import contextmanager
+
+from flask import g
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -28,3 +31,19 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 socketio = SocketIO()
+
+
+@contextmanager
+def read_phase():
+    """Work that only reads (parsing and checking an upload), done without holding the write
+    lock: the request's transaction so far is ended (it must not have written anything), the
+    block's transaction begins as a plain read on SQLite (BEGIN, not BEGIN IMMEDIATE; see
+    debate/__init__.py _sqlite_begin) and is ended with the block. The writes after it then take
+    the lock for their own short transaction only."""
+    db.session.rollback()
+    g.read_phase = True
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        g.read_phase = False

@@ -21,6 +21,7 @@ ERRORS = {
     "no_languages": lambda p: _("An adjudicator needs at least one language."),
     "too_long": lambda p: _("Too long (at most %(max)s characters).", max=p.get("max")),
     "not_a_bool": lambda p: _("Enter yes or no."),
+    "wrong_type": lambda p: _("This value has the wrong type."),
     "unknown_team": lambda p: _("Unknown team: %(value)s.", value=p.get("value", "")),
     "choice": lambda p: (_("%(value)s is not one of the allowed values.", value=p["value"]) if p.get("value")
                          else _("Not one of the allowed values.")),
@@ -46,6 +47,9 @@ ERRORS = {
     "bad_file": lambda p: _("The file could not be read as CSV or XLSX."),
     "missing_columns": lambda p: _("Missing columns: %(value)s.", value=p.get("value", "")),
     "empty_file": lambda p: _("The file has no rows."),
+    "import_too_large": lambda p: _("The file is too large to import: at most %(rows)s rows, %(columns)s columns "
+                                    "and %(mb)s MB. Split it into several files.",
+                                    rows=p.get("rows"), columns=p.get("columns"), mb=p.get("mb")),
     "draw_exists": lambda p: _("This round already has a draw. Regenerate it to replace it."),
     "draw_released": lambda p: _("The draw has been released; withdraw it before regenerating."),
     "ballots_exist": lambda p: _("Ballots have been entered for this round; its draw can no longer be replaced."),

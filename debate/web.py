@@ -2,6 +2,7 @@
 request logs and the tournament access check."""
 import json
 import logging
+import re
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -11,12 +12,14 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .extensions import db, login_manager
 from .messages import error_text, field_errors_text
 from .models import Tournament, User
-from .services.errors import Refused
+from .services.errors import Refused, database_busy
 from .settings import get_setting
 
 log = logging.getLogger("debate.requests")
@@ -64,7 +67,7 @@ def _wants_json() -> bool:
 def _error_page(status: int, title: str, message: str):
     if _wants_json():
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}.get(status, "server_error")
+                405: "method_not_allowed", 413: "too_large", 429: "too_many_requests", 503: "busy"}.get(status, "server_error")
         body = {"error": {"code": code, "message": message, "request_id": g.get("request_id")}}
         return body, status
     return render_template("error.html", status=status, title=title, message=message,
@@ -80,6 +83,32 @@ def _ids_in_range():
     values = request.view_args
     if values and any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in values.values()):
         abort(404)
+
+
+def form_int(name: str, default=None, lo: int = -MAX_ID, hi: int = MAX_ID, source=None):
+    """An integer field of a form (or of source, e.g. request.args): default when absent or
+    empty; "abc", "1.5", "²" or a 30-digit number is a 422 refusal naming the field (the page
+    handler says why), never a 500."""
+    raw = ((request.form if source is None else source).get(name) or "").strip()
+    if not raw:
+        return default
+    if len(raw) > 12 or not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise Refused(422, "validation_failed", fields={name: "not_a_number"})
+    n = int(raw)
+    if not lo <= n <= hi:
+        raise Refused(422, "validation_failed", fields={name: ("out_of_range", {"min": lo, "max": hi})})
+    return n
+
+
+def form_ints(name: str, lo: int = -MAX_ID, hi: int = MAX_ID) -> list[int]:
+    """Every value of a repeated integer field (checkboxes), each as form_int."""
+    return [form_int(name, lo=lo, hi=hi, source={name: v}) for v in request.form.getlist(name) if v.strip()]
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in every route: at most 18 digits, so a 30,000-digit id is "not found" (404)
+    instead of Python's int() refusing it (a 500); _ids_in_range then bounds the value."""
+    regex = r"\d{1,18}"
 
 
 def public_base(t=None) -> str:
@@ -99,6 +128,18 @@ def is_loopback(url: str) -> bool:
     """An address only this computer can open: a phone that scans it reaches nothing."""
     host = (urlsplit(url).hostname or "").lower()
     return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.") or host.endswith(".localhost")
+
+
+def _no_nul_in_input():
+    """A NUL character in a form field or query value is a 400: no text column of PostgreSQL can
+    store it (found by tests/test_fuzz_forms.py: a problem report's answer gave a 500)."""
+    if request.path.startswith("/api/"):
+        return  # JSON bodies: api.common.json_body refuses it with a 422
+    values = list(request.args.values())
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    if any("\x00" in v for v in values):
+        abort(400)
 
 
 def on_refusal(url: str) -> str:
@@ -123,15 +164,32 @@ def page_refusal(e: Refused):
     message = error_text(e.code, e.params)
     if e.fields:
         message = "; ".join(field_errors_text(e.fields).values())
+    if e.status == 503:
+        return _busy_page(message)
     if request.method in ("GET", "HEAD"):
         return _error_page(e.status, _("Not possible"), message)
     flash(message, "error")
     return redirect(g.get("on_refusal") or _same_site_referrer() or url_for("director.tournaments"))
 
 
+def _busy_page(message):
+    body, status = _error_page(503, _("Not possible"), message)
+    return body, status, {"Retry-After": str(current_app.config.get("RETRY_AFTER_SECONDS", 5))}
+
+
+def page_database_error(e: OperationalError):
+    """The database is busy: 503 with Retry-After (the form is kept by the browser: go back and
+    send again), never a 500."""
+    if not database_busy(e):
+        raise e
+    db.session.rollback()
+    return _busy_page(error_text("busy"))
+
+
 def install_web_helpers(app):
     app.before_request(_start_request)
     app.before_request(_ids_in_range)
+    app.before_request(_no_nul_in_input)
     app.after_request(_security_headers)
     app.after_request(_log_request)
     app.jinja_env.globals.update(
@@ -145,6 +203,7 @@ def install_web_helpers(app):
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""
 
     app.register_error_handler(Refused, page_refusal)
+    app.register_error_handler(OperationalError, page_database_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

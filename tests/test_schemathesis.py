@@ -13,6 +13,7 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,  # noqa: E402
                                                status_code_conformance)
@@ -23,8 +24,11 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _run(operation, headers, failures, path_parameters=None, examples=EXAMPLES):
-    strategy = operation.as_strategy(path_parameters=path_parameters) if path_parameters else operation.as_strategy()
+def _run(operation, headers, failures, path_parameters=None, examples=EXAMPLES, mode=None, checks=CHECKS):
+    kwargs = {"path_parameters": path_parameters} if path_parameters else {}
+    if mode is not None:
+        kwargs["generation_mode"] = mode
+    strategy = operation.as_strategy(**kwargs)
 
     @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate],
@@ -32,7 +36,7 @@ def _run(operation, headers, failures, path_parameters=None, examples=EXAMPLES):
     @given(case=strategy)
     def check(case):
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.call_and_validate(headers=headers, checks=checks)
         except Exception as e:  # collect, so one report lists every operation that fails
             label = f"{operation.label} {case.path_parameters or ''} body={str(case.body)[:200]!r}"
             failures.setdefault(operation.label, f"{label}\n    {type(e).__name__}: {str(e)[:600]}")
@@ -68,6 +72,39 @@ def test_api_conforms_to_its_schema(app, api, client):
     assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures.values())
     if "SCHEMATHESIS_EXAMPLES" not in os.environ:
         assert took < 90, f"schemathesis took {took:.0f} s; lower SCHEMATHESIS_EXAMPLES"
+
+
+BODY_EXAMPLES = int(os.environ.get("SCHEMATHESIS_BODY_EXAMPLES", "8"))
+
+
+def test_request_bodies_of_wrong_types_and_nesting_are_4xx(app, api, client):
+    """Issue 17 item 12: every operation with a request body, sent bodies that break its schema
+    (schemathesis' negative mode: wrong types at every level, missing and extra fields, nesting
+    where a scalar belongs) and bodies that fit it, on a real tournament: never a server error."""
+    rng = random.Random(12)
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=6, rooms=3, leagues=("kk", "ru"))
+    rnd, draw = run_prelim_round(api, client, t, keys, rng)
+    real = {"tid": t["id"], "rid": rnd["id"], "lid": t["leagues"][0]["id"], "did": draw["debates"][0]["id"],
+            "bid": 1}
+    headers = {**api.headers, "X-Adjudicator-Key": next(iter(keys.values()))}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    failures = {}
+    started = time.monotonic()
+    with_body = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.body is None or not len(operation.body):
+            continue
+        with_body += 1
+        params = {p.name: real[p.name] for p in operation.path_parameters if p.name in real} or None
+        for mode in (GenerationMode.NEGATIVE, GenerationMode.POSITIVE):
+            _run(operation, headers, failures, path_parameters=params, examples=BODY_EXAMPLES, mode=mode,
+                 checks=[not_a_server_error])
+    took = time.monotonic() - started
+    assert with_body >= 10, with_body
+    assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures.values())
+    if "SCHEMATHESIS_BODY_EXAMPLES" not in os.environ:
+        assert took < 60, f"body fuzzing took {took:.0f} s; lower SCHEMATHESIS_BODY_EXAMPLES"
 
 
 def test_out_of_range_numbers_are_refused_not_500(app, client, api, tournament):

@@ -9,9 +9,9 @@ from .common import api_bp, error_response, issue_token, json_body
 @api_bp.post("/auth/token")
 def token():
     data = json_body()
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(isinstance(data.get(k, ""), str) for k in ("username", "password")):
         return error_response(422, "validation_failed", _("Username and password are required."))
-    user, problem = check_login(str(data.get("username") or ""), str(data.get("password") or ""))
+    user, problem = check_login(data.get("username") or "", data.get("password") or "")
     if problem == "locked":
         return error_response(429, "too_many_attempts", _("Too many attempts. Wait a few minutes and try again."))
     if user is None:

@@ -3,15 +3,16 @@ import hashlib
 import secrets
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ..extensions import csrf, db
 from ..i18n import use_tournament
 from ..messages import error_text, field_errors_text
 from ..models import ApiToken, Tournament
-from ..services.errors import Refused
+from ..services.errors import Refused, database_busy
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.
@@ -42,11 +43,30 @@ def refusal(e: Refused):
     message = _("Some values are not valid; nothing was stored.") if e.code == "validation_failed" \
         else error_text(e.code, e.params)
     extra = {"details": e.params} if e.params else {}
-    return error_response(e.status, e.code, message, field_errors_text(e.fields) if e.fields else None, **extra)
+    resp = error_response(e.status, e.code, message, field_errors_text(e.fields) if e.fields else None, **extra)
+    return retry_later(resp) if e.status == 503 else resp
+
+
+def retry_later(resp):
+    """A 503 says when to try again (the phone's outbox waits that long, then sends the same
+    ballot with the same client_id)."""
+    body, status = resp
+    body.headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS", 5))
+    return body, status
+
+
+def database_error(e: OperationalError):
+    """The database is busy (SQLite's write lock held past busy_timeout, a PostgreSQL lock or
+    statement timeout): 503 with Retry-After, never a 500; nothing of the request is stored."""
+    if not database_busy(e):
+        raise e
+    db.session.rollback()
+    return retry_later(error_response(503, "busy", error_text("busy")))
 
 
 api_bp.register_error_handler(ApiError, api_error)
 api_bp.register_error_handler(Refused, refusal)
+api_bp.register_error_handler(OperationalError, database_error)
 
 
 def validation_error(errors: dict):
@@ -101,23 +121,63 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
 MAX_INT = 2**31 - 1  # INTEGER columns (PostgreSQL int4)
 
 
+MAX_DEPTH = 20
+
+
+def _has_surrogate(text: str) -> bool:
+    """A lone surrogate (not UTF-8) or a NUL (PostgreSQL text cannot hold it)."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _too_big(value, depth=0) -> bool:
-    """True if the JSON holds an integer no INTEGER column can store (or nests absurdly deep)."""
-    if depth > 20:
+    """True if the JSON holds what no column can store: an integer beyond INTEGER, a string with
+    a lone surrogate ("\ud800": not UTF-8), or nesting absurdly deep."""
+    if depth > MAX_DEPTH:
         return True
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
         return not -MAX_INT <= value <= MAX_INT
+    if isinstance(value, str):
+        return _has_surrogate(value)
     if isinstance(value, dict):
-        return any(_too_big(v, depth + 1) for v in value.values())
+        return any(_has_surrogate(k) or _too_big(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
         return any(_too_big(v, depth + 1) for v in value)
     return False
 
 
+def _nesting_too_deep(raw: bytes) -> bool:
+    """Brackets nested deeper than MAX_DEPTH, counted on the raw bytes before parsing (Python's
+    parser would recurse 100,000 levels deep and fail with RecursionError, a 500)."""
+    depth, in_string, escaped = 0, False, False
+    for b in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif b == 0x5C:  # backslash
+                escaped = True
+            elif b == 0x22:
+                in_string = False
+        elif b == 0x22:
+            in_string = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return True
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
 def json_body():
-    data = request.get_json(silent=True)
+    raw = request.get_data(cache=True)
+    if _nesting_too_deep(raw):
+        raise ApiError(400, "bad_json", _("The request body must be JSON."))
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if data is None:
         raise ApiError(400, "bad_json", _("The request body must be JSON."))
     # Found by tests/test_schemathesis.py: a room priority of -99644108975844332929024 reached

@@ -18,6 +18,10 @@ NUM = {"type": "number"}
 BOOL = {"type": "boolean"}
 NSTR = {"type": ["string", "null"]}
 
+# Every tournament setting with its JSON type (booleans are JSON booleans: "no" is a 422): filled
+# in from the settings' one declaration when the document is built (_with_settings).
+SETTINGS_IN = {"type": "object"}
+
 SCHEMAS = {
     "Error": _obj({"error": _obj({"code": STR, "message": STR, "fields": {"type": "object"}},
                                  ["code", "message"])}, ["error"]),
@@ -26,21 +30,27 @@ SCHEMAS = {
                         "leagues": {"type": "array", "items": {"$ref": "#/components/schemas/League"}},
                         "settings": {"type": "object"}, "start_date": NSTR, "end_date": NSTR, "venue": NSTR},
                        ["id", "name", "stage", "leagues", "settings"]),
-    "TournamentIn": _obj({"name": STR, "stage": STR, "leagues": {"type": "array", "items": _obj(
-        {"language": STR, "name": STR}, ["language"])}, "settings": {"type": "object"}}, ["name"]),
+    "TournamentIn": _obj({"name": {"type": "string", "maxLength": 200},
+                          "stage": {"enum": ["district", "city", "regional", "republican"]},
+                          "start_date": NSTR, "end_date": NSTR, "venue": {"type": ["string", "null"], "maxLength": 200},
+                          "leagues": {"type": "array", "items": _obj({"language": {"enum": ["kk", "ru", "en"]},
+                                                                      "name": STR}, ["language"])},
+                          "settings": SETTINGS_IN}, ["name"]),
     "Speaker": _obj({"id": INT, "name": STR}, ["id", "name"]),
     "Team": _obj({"id": INT, "league_id": INT, "name": STR,
                   "speakers": {"type": "array", "items": {"$ref": "#/components/schemas/Speaker"}}},
                  ["id", "league_id", "name", "speakers"]),
     "TeamIn": _obj({"league_id": INT, "name": STR, "school": _obj({"name": STR, "region": STR, "rural": BOOL}),
-                    "coach": _obj({"name": STR}), "speakers": {"type": "array", "minItems": 2, "maxItems": 2,
-                                                               "items": _obj({"name": STR}, ["name"])}},
+                    "coach": _obj({"name": STR, "contact": STR}), "seed_rank": INT, "needs_access": BOOL,
+                    "speakers": {"type": "array", "minItems": 2, "maxItems": 2,
+                                 "items": _obj({"name": STR, "grade": INT, "gender": {"enum": ["f", "m"]}}, ["name"])}},
                    ["league_id", "name", "speakers"]),
     "Adjudicator": _obj({"id": INT, "name": STR, "private_key": STR, "private_url": STR},
                         ["id", "name", "private_key", "private_url"]),
-    "AdjudicatorIn": _obj({"name": STR, "region": STR, "school": STR,
+    "AdjudicatorIn": _obj({"name": STR, "region": STR, "school": STR, "contact": STR, "needs_access": BOOL,
                            "languages": {"type": "array", "items": {"enum": ["kk", "ru", "en"]}},
                            "rating": NUM, "conflicts": _obj({"team_ids": {"type": "array", "items": INT},
+                                                             "team_names": {"type": "array", "items": STR},
                                                              "schools": {"type": "array", "items": STR}})},
                           ["name", "languages"]),
     "Room": _obj({"id": INT, "name": STR}, ["id", "name"]),

@@ -11,7 +11,7 @@ from ..services import draw_edits, round_lock
 from ..services import rounds as svc
 from ..services.undo import delete_round
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
+from .openapi import BOOL, EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 
 
 def round_json(rnd):
@@ -40,13 +40,7 @@ def create_round(tid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
-    motions = data.get("motions") or {}
-    try:
-        rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"),
-                               {int(k): v for k, v in motions.items() if isinstance(v, dict)}, user=g.api_user)
-    except (TypeError, ValueError):
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"), data.get("motions"), user=g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd)), 201
 
@@ -131,7 +125,7 @@ def release(rid):
 def put_motion(rid, lid):
     rnd = _round_for_director(rid)
     data = json_body()
-    if not isinstance(data, dict) or not str(data.get("text") or "").strip():
+    if not isinstance(data, dict) or not data.get("text") or not str(data.get("text")).strip():
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
                        {"text": error_text("required")})
     svc.set_motion(rnd, lid, data.get("text"), data.get("info_slide"))
@@ -194,6 +188,12 @@ ROUND = _obj({"id": INT, "number": INT, "kind": STR, "leagues": {"type": "array"
              ["id", "number", "kind"])
 DRAW = _obj({"round": {"type": "object"}, "debates": {"type": "array", "items": {"type": "object"}},
              "bye": {"type": "array"}, "unfilled": {"type": "array"}}, ["round", "debates", "bye", "unfilled"])
+MOTION_IN = _obj({"text": STR, "info_slide": STR}, ["text"])
+ROUND_IN = _obj({"kind": {"enum": ["prelim", "octofinal", "quarterfinal", "semifinal", "final"]},
+                 "leagues": {"type": "array", "items": INT},
+                 "motions": {"type": "object", "additionalProperties": MOTION_IN}})
+
+
 EDIT = {"type": "object", "required": ["op"], "properties": {
     "op": {"enum": list(draw_edits.OPS)}, "adjudicator_id": INT, "debate_id": INT,
     "role": {"enum": ["chair", "panellist"]}, "locked": {"type": "boolean"}, "swap_with": INT,
@@ -229,7 +229,7 @@ EXTRA_OPERATIONS.update({
     "/rounds/{rid}/lock": {"parameters": RID,
                            "post": _op("Lock an unlocked round again", 200, ROUND, errors=(401, 403, 404))},
     "/tournaments/{tid}/rounds": {"parameters": TID,
-                                  "post": _op("Create a round", 201, ROUND, body={"type": "object"},
+                                  "post": _op("Create a round", 201, ROUND, body=ROUND_IN,
                                               errors=(400, 401, 403, 404, 409, 422)),
                                   "get": _op("List rounds", 200, {"type": "array", "items": ROUND},
                                              errors=(401, 403, 404))},
@@ -240,14 +240,13 @@ EXTRA_OPERATIONS.update({
                                       errors=(403, 404))},
     "/rounds/{rid}/release": {"parameters": RID,
                               "post": _op("Release the draw, motion or results", 200, ROUND,
-                                          body=_obj({"draw": {"type": "boolean"}, "motion": {"type": "boolean"},
-                                                     "results": {"type": "boolean"}, "silent": {"type": "boolean"},
+                                          body=_obj({"draw": BOOL, "motion": BOOL, "results": BOOL, "silent": BOOL,
                                                      "league_id": INT}),
                                           errors=(400, 401, 403, 404, 409, 422))},
     "/rounds/{rid}/motions/{lid}": {"parameters": RID + [{"name": "lid", "in": "path", "required": True,
                                                           "schema": INT}],
                                     "put": _op("Set a league's motion for the round", 200, {"type": "object"},
-                                               body=_obj({"text": STR, "info_slide": STR}, ["text"]),
+                                               body=MOTION_IN,
                                                errors=(400, 401, 403, 404, 422))},
     "/rounds/{rid}": {"parameters": RID,
                       "delete": _op_no_content("Delete a round with no ballot and no later round")},

@@ -9,8 +9,9 @@ from ..models import Debate, League, Round
 from ..services import standings as svc
 from ..services.rounds import ELIM_KINDS
 from ..services.undo import delete_break
+from ..services.values import require_bools
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
+from .openapi import BOOL, EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
 
 
 def _league(lid):
@@ -115,8 +116,9 @@ def release_tabs(tid):
     data = json_body()
     if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    require_bools(data, ("team_standings", "speaker_standings", "bracket"))
     for key in ("team_standings", "speaker_standings", "bracket"):
-        if key in data:
+        if data.get(key) is not None:
             setattr(t, f"{key}_released", bool(data[key]))
     db.session.commit()
     announce_tournament(t)
@@ -131,11 +133,14 @@ EXTRA_OPERATIONS.update({
     "/leagues/{lid}/standings/speakers": {"parameters": LID, "get": _op("Speaker standings", 200, ARR,
                                                                         secured=False, errors=(403, 404))},
     "/leagues/{lid}/break": {"parameters": LID, "post": _op("Announce the break", 201, ARR,
-                                                            body=_obj({"size": INT}), errors=(401, 403, 404, 409, 422)),
+                                                            body=_obj({"size": INT, "include": {"type": "array", "items": INT}}),
+                                                            errors=(401, 403, 404, 409, 422)),
                              "delete": _op_no_content("Undo the break before its first elimination draw")},
     "/leagues/{lid}/bracket": {"parameters": LID, "get": _op("The elimination bracket", 200, {"type": "object"},
                                                              secured=False, errors=(403, 404))},
     "/tournaments/{tid}/release": {"parameters": [{"name": "tid", "in": "path", "required": True, "schema": INT}],
-                                   "post": _op("Release the tabs", 200, {"type": "object"}, body={"type": "object"},
+                                   "post": _op("Release the tabs", 200, {"type": "object"},
+                                               body=_obj({"team_standings": BOOL, "speaker_standings": BOOL,
+                                                          "bracket": BOOL}),
                                                errors=(400, 401, 403, 404, 422))},
 })

@@ -8,6 +8,9 @@ from ..extensions import db
 from ..models import LoginAttempt, User
 
 
+USERNAME_MAX = 80  # users.username, login_attempts.username
+
+
 def create_user(username: str, password: str, role: str = "director") -> User:
     user = User(username=username.strip(), role=role)
     user.set_password(password)
@@ -27,6 +30,8 @@ def check_login(username: str, password: str):
     """(user, None) on success; (None, "locked") after too many recent failures;
     (None, "invalid") otherwise. Failures are counted per username in the database."""
     username = username.strip()
+    if len(username) > USERNAME_MAX:  # no account has such a name (and the column could not hold it)
+        return None, "invalid"
     if _recent_failures(username) >= current_app.config["LOGIN_MAX_ATTEMPTS"]:
         return None, "locked"
     user = db.session.scalar(select(User).where(User.username == username))

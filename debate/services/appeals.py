@@ -11,9 +11,7 @@ confirms, as for every ballot entered by hand. Every step goes to the audit log.
 
 Every function that depends on the clock takes `now`.
 """
-import csv
 import hmac
-import io
 import uuid
 from datetime import timedelta, timezone
 
@@ -25,6 +23,7 @@ from ..settings import get_setting
 from ..models import Appeal, AuditEntry, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
 from . import corrections as corrections_svc
+from . import spreadsheet
 from .audit import audit
 from .awards import normalise_code, team_code, team_codes
 from .errors import Refused
@@ -202,22 +201,17 @@ def appeals_of(t) -> list[Appeal]:
                               .order_by(Appeal.filed_at, Appeal.id)).all()
 
 
-def export_csv(t, headers: dict, status_names: dict, round_title) -> str:
+def export_csv(t, headers: dict, status_names: dict, round_title) -> bytes:
     """The appeals and decisions as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic)."""
-    out = io.StringIO()
-    out.write("\ufeff")
     cols = ("id", "filed_at", "team", "filed_by", "round", "debate", "text", "status", "decision", "decided_at",
             "decided_by", "corrections")
-    w = csv.writer(out)
-    w.writerow([headers[c] for c in cols])
     zone = get_setting(t, "timezone")
-    for a in appeals_of(t):
-        w.writerow([a.id, iso_time(a.filed_at, zone), a.team.name, a.filed_by,
-                    round_title(a.round), a.debate_id or "", a.text, status_names.get(a.status, a.status),
-                    a.decision or "", iso_time(a.decided_at, zone) or "",
-                    a.decided_by.username if a.decided_by else "",
-                    " ".join(str(b) for b in a.correction_ballot_ids or [])])
-    return out.getvalue()
+    rows = [[a.id, iso_time(a.filed_at, zone), a.team.name, a.filed_by,
+             round_title(a.round), a.debate_id or "", a.text, status_names.get(a.status, a.status),
+             a.decision or "", iso_time(a.decided_at, zone) or "",
+             a.decided_by.username if a.decided_by else "",
+             " ".join(str(b) for b in a.correction_ballot_ids or [])] for a in appeals_of(t)]
+    return spreadsheet.write_csv([headers[c] for c in cols], rows)
 
 
 def ensure_team_codes(t) -> dict:

@@ -354,7 +354,7 @@ def _submit(seat: _Seat, data: dict, entered_by, correction=False) -> tuple[Stor
                 "details": {"version": version, "winner": winner, "scores": scores}, "at": now})
         return StoredBallot(bid, seat.debate_id, seat.adjudicator_id, client_id, version, winner, scores, speakers,
                             noms, "submitted", now, seat.tournament_id, seat.round_id), True
-    raise Refused(409, "busy")
+    raise Refused(503, "busy")
 
 
 def _same_submitter(ballot, adj_or_id):

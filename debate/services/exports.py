@@ -5,8 +5,6 @@ CSV (UTF-8 with a BOM, so Excel shows Kazakh letters) or XLSX.
 Values stay values: marks are numbers, not locale-formatted text, so a spreadsheet can sum them.
 Each table reads a fixed number of queries per league, whatever its size.
 """
-import csv
-import io
 from collections import defaultdict
 
 from flask_babel import gettext as _
@@ -16,6 +14,7 @@ from ..extensions import db
 from ..i18n import SIDE_NAMES, local_time, round_title
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Room, Round, Speaker, Team, User
 from . import motion_stats
+from . import spreadsheet
 from . import standings as standings_svc
 from .history import compute_result
 
@@ -170,48 +169,13 @@ def table(kind, leagues):
     return TABLES[kind](leagues)
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def to_csv(head, rows) -> bytes:
     """UTF-8 with a byte-order mark: Excel then reads Kazakh and Russian letters correctly."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([str(h) for h in head])
-    for row in rows:
-        w.writerow([_cell(v) for v in row])
-    return buf.getvalue().encode("utf-8-sig")
+    return spreadsheet.write_csv(head, rows)
 
 
 def to_xlsx(head, rows, title) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_sheet_title(title))
-    bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-    header = []
-    for h in head:
-        c = WriteOnlyCell(ws, value=str(h))
-        c.font = bold
-        header.append(c)
-    ws.append(header)
-    for row in rows:
-        ws.append([None if v is None else v for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _sheet_title(title):
-    bad = '[]:*?/\\'
-    clean = "".join("_" if ch in bad else ch for ch in str(title)).strip() or "Sheet"
-    return clean[:31]
+    return spreadsheet.write_xlsx([(title, head, rows)])
 
 
 def sheet_titles():

@@ -4,6 +4,8 @@ The API, the CSV/XLSX import and the director's forms all come through here, so 
 are checked in one place: every item is validated before anything is stored, and a bad item
 rejects the whole batch with every problem listed.
 """
+import re
+
 from sqlalchemy import exists, or_, select
 
 from ..extensions import db
@@ -14,6 +16,7 @@ from ..models.tournament import LANGUAGES
 from ..regions import REGION_CODES
 from .audit import audit
 from .errors import Refused
+from .values import json_bool
 
 NAME_MAX = 200
 
@@ -26,19 +29,43 @@ class ValidationFailed(Exception):
         self.errors = errors
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def _text(value) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    """Text with whitespace collapsed, control characters and lone surrogates dropped (they break
+    workbooks and UTF-8). Lists and objects are not text: "" (callers say "required"/"not text")."""
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return " ".join(_CONTROL.sub("", str(value)).split())
+
+
+def _opt_text(errors, field, value, max_len=NAME_MAX):
+    """Optional text of at most max_len characters (the column's size): None when empty."""
+    if isinstance(value, (list, dict)):
+        errors[field] = ("wrong_type", {})
+        return None
+    text = _text(value)
+    if len(text) > max_len:
+        errors[field] = ("too_long", {"max": max_len})
+    return text or None
+
+
+def _obj(errors, field, value):
+    """A nested object given as an object or as its name; anything else is an error."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        return {"name": value}
+    if isinstance(value, dict):
+        return value
+    errors[field] = ("wrong_type", {})
+    return {}
 
 
 def _bool(value):
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    s = str(value).strip().casefold()
-    if s in ("1", "true", "yes", "y", "иә", "да", "x", "+"):
-        return True
-    if s in ("", "0", "false", "no", "n", "жоқ", "нет", "-"):
-        return False
-    raise ValueError(value)
+    """A JSON boolean (None = not given = False); "yes"/"no" words are the import's to translate."""
+    return bool(json_bool(value))
 
 
 def _small_int(value, lo, hi):
@@ -51,7 +78,9 @@ def _small_int(value, lo, hi):
 
 def _name(errors, field, value, max_len=NAME_MAX):
     text = _text(value)
-    if not text:
+    if isinstance(value, (list, dict)):
+        errors[field] = ("wrong_type", {})
+    elif not text:
         errors[field] = ("required", {})
     elif len(text) > max_len:
         errors[field] = ("too_long", {"max": max_len})
@@ -59,6 +88,9 @@ def _name(errors, field, value, max_len=NAME_MAX):
 
 
 def _region(errors, field, value):
+    if isinstance(value, (list, dict)):
+        errors[field] = ("unknown_region", {"value": ""})
+        return None
     code = _text(value).casefold() or None
     if code is not None and code not in REGION_CODES:
         errors[field] = ("unknown_region", {"value": _text(value)})
@@ -111,27 +143,23 @@ def _validate_team(item, leagues, by_key):
         errors["league_id"] = ("unknown_league", {})
     clean["league"] = league
     clean["name"] = _name(errors, "name", item.get("name"), 120)
-    school = item.get("school") or {}
-    if isinstance(school, str):
-        school = {"name": school}
-    clean["school_name"] = _text(school.get("name")) or None
+    school = _obj(errors, "school", item.get("school"))
+    clean["school_name"] = _opt_text(errors, "school.name", school.get("name"))
     clean["region"] = _region(errors, "school.region", school.get("region"))
     try:
         clean["rural"] = _bool(school.get("rural"))
     except ValueError:
         errors["school.rural"] = ("not_a_bool", {})
-    coach = item.get("coach") or {}
-    if isinstance(coach, str):
-        coach = {"name": coach}
-    clean["coach_name"] = _text(coach.get("name")) or None
-    clean["coach_contact"] = _text(coach.get("contact")) or None
+    coach = _obj(errors, "coach", item.get("coach"))
+    clean["coach_name"] = _opt_text(errors, "coach.name", coach.get("name"))
+    clean["coach_contact"] = _opt_text(errors, "coach.contact", coach.get("contact"))
     speakers = item.get("speakers")
     if not isinstance(speakers, list) or len(speakers) != 2:
         errors["speakers"] = ("two_speakers", {})
         speakers = []
     clean["speakers"] = []
     for i, sp in enumerate(speakers):
-        sp = {"name": sp} if isinstance(sp, str) else (sp or {})
+        sp = _obj(errors, f"speakers.{i}", sp)
         name = _name(errors, f"speakers.{i}.name", sp.get("name"))
         grade = sp.get("grade")
         try:
@@ -187,9 +215,11 @@ def _validate_all(items: list, validate, model, tournament_id) -> list[dict]:
     return cleaned
 
 
-def add_teams(tournament, items: list) -> list[Team]:
+def add_teams(tournament, items: list, check_only: bool = False) -> list[Team]:
     leagues, by_key = _league_lookup(tournament)
     cleaned = _validate_all(items, lambda item: _validate_team(item, leagues, by_key), Team, tournament.id)
+    if check_only:  # validation only (an import's read phase)
+        return []
     schools, coaches, teams = {}, {}, []
     for c in cleaned:
         school = _school(tournament, c["school_name"], c["region"], c["rural"], schools)
@@ -215,6 +245,9 @@ def add_teams(tournament, items: list) -> list[Team]:
 def _languages(errors, value):
     if isinstance(value, str):
         value = value.replace(",", " ").replace(";", " ").split()
+    if value is not None and not isinstance(value, list):
+        errors["languages"] = ("unknown_language", {"value": _text(value)})
+        return []
     langs = []
     for v in value or []:
         code = _text(v).casefold()
@@ -232,7 +265,7 @@ def _split_list(value):
         return []
     if isinstance(value, str):
         return [p.strip() for p in value.split(";") if p.strip()]
-    return list(value)
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _validate_adjudicator(item, team_ids, team_by_name):
@@ -241,7 +274,7 @@ def _validate_adjudicator(item, team_ids, team_by_name):
         return {"": ("required", {})}, None
     clean["name"] = _name(errors, "name", item.get("name"))
     clean["region"] = _region(errors, "region", item.get("region"))
-    clean["school"] = _text(item.get("school")) or None
+    clean["school"] = _opt_text(errors, "school", item.get("school"))
     clean["languages"] = _languages(errors, item.get("languages"))
     rating = item.get("rating", 5)
     try:
@@ -252,35 +285,46 @@ def _validate_adjudicator(item, team_ids, team_by_name):
         errors["rating"] = ("not_a_number", {})
         rating = 5.0
     clean["rating"] = rating
-    clean["contact"] = _text(item.get("contact")) or None
+    clean["contact"] = _opt_text(errors, "contact", item.get("contact"))
     try:
         clean["needs_access"] = _bool(item.get("needs_access"))
     except ValueError:
         errors["needs_access"] = ("not_a_bool", {})
     conflicts = item.get("conflicts") or {}
+    if not isinstance(conflicts, dict):
+        errors["conflicts"] = ("wrong_type", {})
+        conflicts = {}
     ids = []
-    for tid in conflicts.get("team_ids") or []:
+    team_id_list = conflicts.get("team_ids") or []
+    if not isinstance(team_id_list, list):
+        errors["conflicts.team_ids"] = ("wrong_type", {})
+        team_id_list = []
+    for tid in team_id_list:
         if not isinstance(tid, int) or tid not in team_ids:
             errors["conflicts.team_ids"] = ("unknown_team", {"value": tid})
         else:
             ids.append(tid)
     for tname in _split_list(conflicts.get("team_names")):
+        tname = _text(tname)
         tid = team_by_name.get(normalise_name(tname))
         if tid is None:
             errors["conflicts.team_names"] = ("unknown_team", {"value": tname})
         else:
             ids.append(tid)
     clean["team_conflicts"] = sorted(set(ids))
-    clean["school_conflicts"] = sorted({_text(s) for s in _split_list(conflicts.get("schools")) if _text(s)})
+    clean["school_conflicts"] = sorted({_opt_text(errors, "conflicts.schools", s)
+                                        for s in _split_list(conflicts.get("schools")) if _text(s)})
     return errors, clean
 
 
-def add_adjudicators(tournament, items: list) -> list[Adjudicator]:
+def add_adjudicators(tournament, items: list, check_only: bool = False) -> list[Adjudicator]:
     teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
     team_ids = {t.id for t in teams}
     team_by_name = {normalise_name(t.name): t.id for t in teams}
     cleaned = _validate_all(items, lambda item: _validate_adjudicator(item, team_ids, team_by_name),
                             Adjudicator, tournament.id)
+    if check_only:  # validation only (an import's read phase)
+        return []
     out = []
     for c in cleaned:
         adj = Adjudicator(tournament_id=tournament.id, name=c["name"], region_code=c["region"],
@@ -314,8 +358,10 @@ def _validate_room(item):
     return errors, {"name": name, "accessible": accessible, "priority": priority}
 
 
-def add_rooms(tournament, items: list) -> list[Room]:
+def add_rooms(tournament, items: list, check_only: bool = False) -> list[Room]:
     cleaned = _validate_all(items, _validate_room, Room, tournament.id)
+    if check_only:  # validation only (an import's read phase)
+        return []
     rooms = [Room(tournament_id=tournament.id, **c) for c in cleaned]
     db.session.add_all(rooms)
     db.session.flush()

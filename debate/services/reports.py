@@ -6,7 +6,6 @@ Personal fields reach the report only as totals. In a season every tournament's 
 counted (a pupil who reached the republican stage is counted at each stage); the number of
 distinct debaters (same normalised name, school and region) is given too.
 """
-import io
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Adjudicator, Ballot, BreakSeed, Coach, Debate, Region, Round, Team
 from ..models.participants import normalise_name
+from . import spreadsheet
 from .season import season_of
 
 NONE = "none"  # key for "not recorded"
@@ -130,24 +130,10 @@ def sorted_grades(report):
 
 def xlsx(report, labels: dict, locale: str) -> bytes:
     """The report as a workbook; labels: {key: translated text} for every heading."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    sheets = []
 
-    wb = Workbook()
-    bold = Font(bold=True)
-
-    def sheet(title, header, rows, first=False):
-        ws = wb.active if first else wb.create_sheet()
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-        for row in rows:
-            ws.append(list(row))
-        for col in ws.columns:
-            width = max(len(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
-        return ws
+    def sheet(title, header, rows):
+        sheets.append((title, header, list(rows)))
 
     tot = report["totals"]
     keys = ("debaters", "teams", "schools", "rural_schools", "coaches", "adjudicators", "rounds", "debates",
@@ -155,7 +141,7 @@ def xlsx(report, labels: dict, locale: str) -> bytes:
     summary = [(labels["tournament"], ", ".join(x.name for x in report["tournaments"]))]
     summary += [(labels[k], tot.get(k, 0)) for k in keys]
     summary.append((labels["distinct_debaters"], report["distinct_debaters"]))
-    sheet(labels["summary"], [labels["item"], labels["value"]], summary, first=True)
+    sheet(labels["summary"], [labels["item"], labels["value"]], summary)
     if "per_tournament" in report:
         sheet(labels["tournaments"], [labels["tournament"], labels["stage"], *[labels[k] for k in keys]],
               [(x.name, labels["stage_" + x.stage], *[r.get(k, 0) for k in keys]) for x, r in report["per_tournament"]])
@@ -181,7 +167,5 @@ def xlsx(report, labels: dict, locale: str) -> bytes:
     if NONE in report["results"]:
         res.append((none_label, *[report["results"][NONE].get(k, 0) for k in res_cols]))
     sheet(labels["results"], [labels["region"], *[labels["res_" + k] for k in res_cols]], res)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheet.write_xlsx(sheets, fit_widths=True)
 

@@ -32,6 +32,7 @@ from .errors import Refused
 from .history import league_history
 from .round_lock import ensure_unlocked
 from .season import earlier_stage_conflicts, jury_exclusions
+from .values import require_bools
 
 ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
 
@@ -41,8 +42,12 @@ def rounds_of(tournament):
 
 
 def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=None) -> Round:
-    if kind not in ("prelim",) + ELIM_KINDS:
+    if not isinstance(kind, str) or kind not in ("prelim",) + ELIM_KINDS:
         raise Refused(422, "choice")
+    if league_ids is not None and (not isinstance(league_ids, list)
+                                   or not all(isinstance(x, int) and not isinstance(x, bool) for x in league_ids)):
+        raise Refused(422, "validation_failed", fields={"leagues": "wrong_type"})
+    motions = _motions_in(motions)
     existing = rounds_of(tournament)
     leagues = {lg.id: lg for lg in tournament.leagues}
     if league_ids is None:
@@ -59,8 +64,8 @@ def create_round(tournament, kind="prelim", league_ids=None, motions=None, user=
     rnd.leagues = [RoundLeague(league_id=lid) for lid in league_ids]
     db.session.add(rnd)
     db.session.flush()
-    for lid, m in (motions or {}).items():
-        set_motion(rnd, int(lid), m.get("text"), m.get("info_slide"))
+    for lid, m in motions.items():
+        set_motion(rnd, lid, m.get("text"), m.get("info_slide"))
     audit(tournament.id, "round_created", rnd, user=user, kind=kind, number=number)
     return rnd
 
@@ -74,7 +79,29 @@ def _breaking_leagues(tournament, kind):
     return out
 
 
+def _motions_in(motions) -> dict:
+    """{league id: {"text", "info_slide"}} from a body's "motions" ({"<league id>": {...}});
+    anything else is a 422 naming the field."""
+    if motions is None:
+        return {}
+    if not isinstance(motions, dict):
+        raise Refused(422, "validation_failed", fields={"motions": "wrong_type"})
+    out = {}
+    for key, m in motions.items():
+        try:
+            lid = int(str(key))
+        except ValueError:
+            raise Refused(422, "validation_failed", fields={f"motions.{key}"[:80]: "unknown_league"})
+        if not isinstance(m, dict):
+            raise Refused(422, "validation_failed", fields={f"motions.{lid}": "wrong_type"})
+        out[lid] = m
+    return out
+
+
 def set_motion(rnd, league_id, text, info_slide=None):
+    for field, value in (("text", text), ("info_slide", info_slide)):
+        if value is not None and not isinstance(value, str):
+            raise Refused(422, "validation_failed", fields={field: "wrong_type"})
     if league_id not in {rl.league_id for rl in rnd.leagues}:
         raise Refused(422, "unknown_league")
     text = " ".join((text or "").split())
@@ -145,6 +172,8 @@ def _draw_prelim_league(rnd, rl):
     # Withdrawn teams are in no later draw (their earlier results stay in the history above).
     teams = db.session.scalars(select(Team).where(Team.league_id == league.id, Team.active.is_(True))
                                .options(selectinload(Team.school))).all()
+    if len(teams) < 2:  # before the standings: an empty league has none to compute
+        raise Refused(409, "too_few_teams", {"league": league.name})
     wins, points = {}, {}
     for row in team_standings([tm.id for tm in teams], h.team_results):
         wins[row.team_id], points[row.team_id] = row.wins, row.speaker_points
@@ -332,14 +361,11 @@ def release(rnd, draw=None, motion=None, results=None, user=None, league_id=None
     starts at its own release. Every value must be a boolean (None: untouched) and league_id
     a league of the round: otherwise Refused 422 and nothing changes. Returns the ids of the
     leagues whose public state changed."""
-    fields = {name: "not_a_bool" for name, value in (("draw", draw), ("motion", motion), ("results", results),
-                                                     ("silent", silent))
-              if value is not None and not isinstance(value, bool)}
     if league_id is not None and (isinstance(league_id, bool) or not isinstance(league_id, int)
                                   or rnd.league_part(league_id) is None):
-        fields["league_id"] = "unknown_league"
-    if fields:
-        raise Refused(422, "validation_failed", fields=fields)
+        raise Refused(422, "validation_failed", fields={"league_id": "unknown_league"})
+    require_bools({"draw": draw, "motion": motion, "results": results, "silent": silent},
+                  ("draw", "motion", "results", "silent"))
     parts = rnd.leagues if league_id is None else [rnd.league_part(league_id)]
     before = {rl.league_id: _public_state(rnd, rl) for rl in rnd.leagues}
     if draw is not None:

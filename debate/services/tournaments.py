@@ -6,7 +6,7 @@ from ..models import League, Tournament, TournamentMember
 from ..models.tournament import LANGUAGES, STAGES
 from .. import settings as settings_mod
 from .audit import audit
-from .participants import ValidationFailed, _text
+from .participants import ValidationFailed, _opt_text, _text
 
 
 def _date(errors, field, value):
@@ -37,13 +37,15 @@ def validate_tournament(data: dict, partial: bool = False, source: str = "json",
     errors, clean = {}, {}
     if not partial or "name" in data:
         clean["name"] = _text(data.get("name"))
-        if not clean["name"]:
+        if isinstance(data.get("name"), (list, dict)):
+            errors["name"] = ("wrong_type", {})
+        elif not clean["name"]:
             errors["name"] = ("required", {})
         elif len(clean["name"]) > 200:
             errors["name"] = ("too_long", {"max": 200})
     if not partial or "stage" in data:
         clean["stage"] = data.get("stage") or "republican"
-        if clean["stage"] not in STAGES:
+        if not isinstance(clean["stage"], str) or clean["stage"] not in STAGES:
             errors["stage"] = ("unknown_stage", {})
     for f in ("start_date", "end_date"):
         if f in data:
@@ -51,7 +53,7 @@ def validate_tournament(data: dict, partial: bool = False, source: str = "json",
     if "names" in data:
         clean["names"] = _names(errors, data.get("names"))
     if "venue" in data:
-        clean["venue"] = _text(data.get("venue")) or None
+        clean["venue"] = _opt_text(errors, "venue", data.get("venue"))
     if "settings" in data:
         stage = clean.get("stage") or "republican"
         clean["settings"] = clean_settings(errors, data.get("settings"), source,
@@ -62,12 +64,18 @@ def validate_tournament(data: dict, partial: bool = False, source: str = "json",
             leagues = [{"language": lang} for lang in LANGUAGES]
         clean["leagues"] = []
         seen_names = set()
+        if not isinstance(leagues, (list, type(None))):
+            errors["leagues"] = ("wrong_type", {})
+            leagues = []
         for i, lg in enumerate(leagues or []):
-            lang = (lg or {}).get("language")
-            if lang not in LANGUAGES:
+            if not isinstance(lg, dict):
+                errors[f"leagues.{i}"] = ("wrong_type", {})
+                continue
+            lang = lg.get("language")
+            if not isinstance(lang, str) or lang not in LANGUAGES:
                 errors[f"leagues.{i}.language"] = ("unknown_language", {"value": str(lang)})
                 continue
-            name = _text(lg.get("name")) or default_league_name(lang)
+            name = _opt_text(errors, f"leagues.{i}.name", lg.get("name"), 120) or default_league_name(lang)
             if name.casefold() in seen_names:
                 errors[f"leagues.{i}.name"] = ("duplicate_name", {"value": name})
             seen_names.add(name.casefold())

@@ -145,7 +145,7 @@ def team_standings(team_ids: list[int], results: list[TeamResult],
         col = cols[metric]
         by_value = col.__getitem__
         for sep, g in groups:
-            if len(g) == 1:
+            if len(g) <= 1:
                 new_groups.append((sep, g))
                 continue
             # Every group is in id order (the first is sorted, and splits keep the order

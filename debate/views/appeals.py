@@ -17,7 +17,7 @@ from ..services import awards as awards_svc
 from ..services.ballots import seat_of
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
-from ..web import on_refusal, public_link, tournament_for
+from ..web import form_int, on_refusal, public_link, tournament_for
 from .awards import pdf_response
 
 bp = Blueprint("appeals", __name__)
@@ -73,7 +73,7 @@ def correction(tid, aid):
     a = db.session.get(Appeal, aid)
     if a is None or a.tournament_id != t.id:
         abort(404)
-    adj = db.session.get(Adjudicator, request.form.get("adjudicator_id", type=int) or 0)
+    adj = db.session.get(Adjudicator, form_int("adjudicator_id", 0))
     if adj is None or a.debate_id is None or seat_of(adj.id, a.debate_id) is None:
         flash(error_text("appeal_no_debate") if a.debate_id is None else _("Choose an adjudicator of this debate."), "error")
         return redirect(url_for("appeals.appeals", tid=t.id) + f"#appeal-{aid}")

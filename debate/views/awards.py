@@ -11,7 +11,7 @@ from ..i18n import PLACING_NAMES, STAGE_NAMES
 from ..models import Award, Team
 from ..pdf import awards_pdf
 from ..services import awards as awards_svc
-from ..web import on_refusal, tournament_for
+from ..web import form_int, on_refusal, tournament_for
 
 bp = Blueprint("awards", __name__)
 
@@ -86,7 +86,7 @@ def choose(tid, lid):
     t = tournament_for(tid, roles=("director",))
     league = awards_svc.league_of(t, lid) or abort(404)
     try:
-        awards_svc.choose_nominee(league, request.form.get("kind"), request.form.get("speaker_id", type=int),
+        awards_svc.choose_nominee(league, request.form.get("kind"), form_int("speaker_id"),
                                   current_user)
         db.session.commit()
         flash(_("Saved. Prepare the documents again to issue them."), "success")

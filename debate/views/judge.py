@@ -119,6 +119,8 @@ def ballot(key, did):
             try:
                 stored, created = svc.submit_as(adj.id, data)
             except Refused as e:
+                if e.status == 503:  # busy: 503 with Retry-After (web.page_refusal), the form kept
+                    raise
                 if e.code in svc.KEEP_ON_REFUSAL:
                     db.session.commit()  # closed meanwhile: what it carried stays in the audit log
                     closed, status = True, 409

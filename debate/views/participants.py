@@ -177,7 +177,7 @@ def import_page(tid):
 def import_template(tid, kind, fmt):
     tournament_for(tid)
     if fmt == "csv":
-        return Response(imports.template_csv(kind).encode("utf-8-sig"), mimetype="text/csv",
+        return Response(imports.template_csv(kind), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={kind}.csv"})
     return Response(imports.template_xlsx(kind),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -203,7 +203,7 @@ def panel(tid, rid):
 
 def _int_arg(source, name):
     value = source.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 @bp.get("/<int:rid>/panel/preview")

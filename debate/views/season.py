@@ -10,7 +10,7 @@ from ..messages import field_errors_text
 from ..models import Adjudicator, Team, Tournament, TournamentMember
 from ..services import season as season_svc
 from ..services.participants import ValidationFailed
-from ..web import on_refusal, tournament_for
+from ..web import form_int, on_refusal, tournament_for
 
 bp = Blueprint("season", __name__)
 
@@ -39,7 +39,7 @@ def season(tid):
 @login_required
 def qualifies(tid):
     t = tournament_for(tid, roles=("director",))
-    target_id = request.form.get("target_id", type=int)
+    target_id = form_int("target_id")
     target = tournament_for(target_id, roles=("director",)) if target_id else None
     back = on_refusal(url_for("season.season", tid=t.id))
     season_svc.set_qualifies_for(t, target, current_user)
@@ -56,7 +56,7 @@ def promote(tid):
         abort(409)
     target = tournament_for(t.qualifies_for_id, roles=("director",))  # must direct the target too
     how = request.form.get("how")
-    n = request.form.get("n", type=int)
+    n = form_int("n", lo=1, hi=10000)
     on_refusal(url_for("season.season", tid=t.id))
     try:
         result = season_svc.promote(t, target, current_user, how=how, n=n)

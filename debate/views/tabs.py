@@ -12,7 +12,7 @@ from ..models import League
 from ..services import standings as svc
 from ..services.rounds import Refused
 from ..services.undo import delete_break
-from ..web import on_refusal, tournament_for
+from ..web import form_int, form_ints, on_refusal, tournament_for
 
 bp = Blueprint("tabs", __name__, url_prefix="/t/<int:tid>/leagues/<int:lid>")
 
@@ -103,8 +103,8 @@ def standings(tid, lid):
 def make_break(tid, lid):
     t = tournament_for(tid, roles=("director",))
     league = _league(t, lid)
-    size = int(request.form.get("size") or t.setting("break_size"))
-    include = request.form.getlist("include", type=int) or None
+    size = form_int("size", t.setting("break_size"), lo=2, hi=1024)
+    include = form_ints("include") or None
     try:
         svc.make_break(league, size, include=include, user=current_user)
         db.session.commit()

@@ -19,7 +19,10 @@
       try { return JSON.parse(localStorage.getItem(opts.key) || "null"); } catch (e) { return null; }
     }
     function clear() { localStorage.removeItem(opts.key); }
-    function schedule() { clearTimeout(retryTimer); retryTimer = setTimeout(flush, opts.retryMs || 4000); }
+    function schedule(ms) {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(flush, Math.min(ms || opts.retryMs || 4000, 60000));
+    }
     function flush() {
       var entry = pending();
       if (!entry || sending) return;
@@ -29,14 +32,21 @@
       var headers = {"Content-Type": "application/json"};
       Object.keys(opts.headers || {}).forEach(function (h) { headers[h] = opts.headers[h]; });
       fetch(opts.url, {method: "POST", headers: headers, body: JSON.stringify(entry.body), credentials: "omit"})
-        .then(function (r) { return r.json().then(function (j) { return {status: r.status, body: j}; }); })
+        .then(function (r) {
+          var wait = parseInt(r.headers.get("Retry-After") || "", 10);
+          return r.json().catch(function () { return {}; })
+            .then(function (j) { return {status: r.status, body: j, wait: wait}; });
+        })
         .then(function (res) {
           sending = false;
           if (res.status === 200 || res.status === 201) {
             clear();
             opts.onDone(res.body);
           } else if (res.status >= 500 || res.status === 429) {
-            schedule();
+            // 503 busy / 429: wait as long as the server asks (Retry-After), then send the same
+            // entry (same client_id) again; it stays on the phone until the server stores it.
+            opts.onSending();
+            schedule(res.wait > 0 ? res.wait * 1000 : 0);
           } else {
             clear();
             opts.onRefused(res.status, res.body);
