@@ -35,8 +35,9 @@ SCHEMAS = {
                     "coach": _obj({"name": STR}), "speakers": {"type": "array", "minItems": 2, "maxItems": 2,
                                                                "items": _obj({"name": STR}, ["name"])}},
                    ["league_id", "name", "speakers"]),
-    "Adjudicator": _obj({"id": INT, "name": STR, "private_key": STR, "private_url": STR},
-                        ["id", "name", "private_key", "private_url"]),
+    # private_key, private_url and contact: for the tournament's directors only (docs/security.md)
+    "Adjudicator": _obj({"id": INT, "name": STR, "private_key": STR, "private_url": STR, "contact": NSTR},
+                        ["id", "name"]),
     "AdjudicatorIn": _obj({"name": STR, "region": STR, "school": STR,
                            "languages": {"type": "array", "items": {"enum": ["kk", "ru", "en"]}},
                            "rating": NUM, "conflicts": _obj({"team_ids": {"type": "array", "items": INT},

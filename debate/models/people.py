@@ -35,6 +35,17 @@ class User(UserMixin, db.Model):
         return None
 
 
+# Who may see a tournament's secrets: adjudicators' private keys and links (and the QR sheet of
+# them), adjudicators' and coaches' contacts. One rule for the pages and the API (docs/security.md).
+SECRET_ROLES = ("director",)
+
+
+def may_see_secrets(user, tournament_id: int) -> bool:
+    """True if this account may see the keys and contacts of this tournament: its directors only."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.role_in(tournament_id) in SECRET_ROLES)
+
+
 class TournamentMember(db.Model):
     """Who may work on a tournament, and as what (director or staff)."""
     __tablename__ = "tournament_members"

@@ -1,3 +1,6 @@
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
@@ -16,8 +19,18 @@ def _unauthorized():
 
 
 def _safe_next(target):
-    # Only local paths, so a crafted link cannot send a director elsewhere after signing in.
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""A same-site path to go to after signing in, or None. Browsers drop tabs and newlines
+    inside a URL and read a backslash as a slash, so `/\t/evil.example/` or `/\evil.example`
+    would be `//evil.example/` to them: any control character, whitespace or backslash is refused
+    (a CR would also break the Location header), then the path must stay on this site once
+    resolved against it, as the browser resolves it."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" for ch in target):
+        return None
+    base = "http://same.site/"
+    parts = urlsplit(urljoin(base, target))
+    if parts.scheme != "http" or parts.netloc != "same.site" or parts.path.startswith("//"):
         return None
     return target
 
