@@ -3,8 +3,10 @@ from datetime import date
 
 from ..extensions import db
 from ..models import League, Tournament, TournamentMember
+from ..models.people import may_create_tournaments
 from ..models.tournament import LANGUAGES, STAGES
 from .. import settings as settings_mod
+from .errors import Refused
 from .participants import ValidationFailed, _text
 
 
@@ -78,6 +80,8 @@ def default_league_name(lang: str) -> str:
 
 
 def create_tournament(user, data: dict) -> Tournament:
+    if not may_create_tournaments(user):
+        raise Refused(403, "cannot_create_tournament")
     errors, clean = validate_tournament(data)
     if errors:
         raise ValidationFailed({0: errors})
