@@ -403,3 +403,35 @@ def test_live_handshake_accepts_only_own_and_configured_origins(app, monkeypatch
     monkeypatch.setitem(app.config, "SOCKETIO_ORIGINS", ["https://projector.example.kz"])
     assert _handshake(c, "https://projector.example.kz").status_code == 200
     assert _handshake(c, "https://evil.example").status_code == 400
+
+
+def test_a_signed_in_person_cannot_confirm_what_they_submitted_with_a_key(app, staffed):
+    """Directors can read keys. A ballot sent with a key from a browser signed in as a director
+    (or with their API token) is recorded as entered by them, so they cannot confirm it alone."""
+    t, keys = staffed
+    tid = t["id"]
+    boss = _client(app)
+    assert _sign_in(boss, "boss").status_code == 302
+    hd = _token(boss, "boss")
+    rnd = boss.post(f"/api/v1/tournaments/{tid}/rounds", json={"kind": "prelim"}, headers=hd).get_json()
+    draw = boss.post(f"/api/v1/rounds/{rnd['id']}/draw", headers=hd).get_json()
+    boss.post(f"/api/v1/rounds/{rnd['id']}/release", json={"draw": True}, headers=hd)
+    d = draw["debates"][0]
+    key = keys[d["adjudicators"][0]["id"]]
+    body = {"debate_id": d["id"], "winner": "gov", "scores": {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}}
+    # From the director's signed-in browser (the phone page's script sends the cookie).
+    r = boss.post("/api/v1/ballots", json={**body, "client_id": str(uuid.uuid4())}, headers={"X-Adjudicator-Key": key})
+    assert r.status_code == 201, r.get_json()
+    r = boss.post(f"/api/v1/ballots/{r.get_json()['id']}/confirm", headers=hd)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "own_entry"
+    # With the director's token and no cookie.
+    script = _client(app)
+    r = script.post("/api/v1/ballots", json={**body, "client_id": str(uuid.uuid4())},
+                    headers={"X-Adjudicator-Key": key, **hd})
+    assert r.status_code == 201
+    assert boss.post(f"/api/v1/ballots/{r.get_json()['id']}/confirm", headers=hd).status_code == 403
+    # The adjudicator's own phone (no account): the director confirms as usual.
+    phone = _client(app)
+    r = phone.post("/api/v1/ballots", json={**body, "client_id": str(uuid.uuid4())}, headers={"X-Adjudicator-Key": key})
+    assert r.status_code == 201
+    assert boss.post(f"/api/v1/ballots/{r.get_json()['id']}/confirm", headers=hd).status_code == 200
