@@ -26,10 +26,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d debate/translations
 
+# Serves on every network of this computer (phones in the hall reach it), prints the addresses they
+# open with a QR code for the director's phone, and prints links and QR sheets with the first of
+# them unless PUBLIC_BASE_URL says otherwise.
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi debate demo --reuse
-	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind 127.0.0.1:$(PORT) wsgi:app
+	@$(BIN)/flask --app wsgi debate addresses --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$$($(BIN)/flask --app wsgi debate addresses --port $(PORT) --first)} \
+		$(BIN)/gunicorn --worker-class gevent --workers 1 --no-control-socket --bind 0.0.0.0:$(PORT) wsgi:app
 
 # The whole suite on SQLite; then again on PostgreSQL when TEST_DATABASE_URL is set
 # (.ci/run sets it); then the browser tests (they install Debian's Chromium if missing).

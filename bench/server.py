@@ -101,7 +101,7 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cmd = [PY, "-m", "gunicorn", "--worker-class", worker_class, "--workers", str(workers),
-                    "--worker-connections", str(connections)]
+                    "--worker-connections", str(connections), "--no-control-socket"]
         if backlog is not None:
             self.cmd += ["--backlog", str(backlog)]
         self.cmd += ["--bind", f"127.0.0.1:{self.port}"]

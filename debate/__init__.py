@@ -12,7 +12,7 @@ from .api import api_bp
 from .cli import debate_cli
 from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .i18n import remember_choice, select_locale
+from .i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
 from .views import register_views
 from .web import install_web_helpers
 
@@ -77,7 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(app, locale_selector=select_locale)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled_catalogs(
+        Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]), Path(app.config["INSTANCE_DIR"]) / "translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
     socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],

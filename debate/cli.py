@@ -1,8 +1,11 @@
 """`flask --app wsgi debate ...` commands."""
+import io
 import json as _json
 import secrets
+import socket
 
 import click
+import qrcode
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -106,3 +109,46 @@ def import_cmd(path, name, director):
     if counts["reissued_keys"] or counts["reissued_codes"]:
         click.echo(f"Re-issued {counts['reissued_keys']} adjudicator keys and {counts['reissued_codes']} codes "
                    "already used by another tournament in this database.")
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses on its networks (not loopback), most likely first: the one
+    the system would use to reach another network, then the rest the host name resolves to."""
+    found = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
+            found.append(s.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.append(info[4][0])
+    except OSError:
+        pass
+    return [a for i, a in enumerate(found) if not a.startswith("127.") and a != "0.0.0.0" and a not in found[:i]]
+
+
+@debate_cli.command("addresses")
+@click.option("--port", default=5000, type=int)
+@click.option("--first", is_flag=True, help="Print only the first address (for scripts), nothing if none.")
+def addresses(port, first):
+    """The addresses phones in the hall can open, with a QR code of the first for the director's phone."""
+    urls = [f"http://{a}:{port}" for a in lan_addresses()]
+    if first:
+        if urls:
+            click.echo(urls[0])
+        return
+    if not urls:
+        click.echo(f"No network found: only this computer can open http://127.0.0.1:{port} . "
+                   "Connect the laptop to the hall's Wi-Fi (or share a hotspot) and start again.")
+        return
+    click.echo("Phones on the same network open:")
+    for url in urls:
+        click.echo(f"  {url}")
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(urls[0])
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    click.echo(out.getvalue())
+    click.echo(f"Scan it with the director's phone to open {urls[0]} . On this laptop: http://127.0.0.1:{port}")

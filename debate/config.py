@@ -75,6 +75,7 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # imports are small; refuse anything bigger
         "WTF_CSRF_TIME_LIMIT": None,  # a director's page may stay open all day
         "BABEL_DEFAULT_LOCALE": "kk",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Almaty"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["kk", "ru", "en"],
         # Throttling of wrong passwords (services/throttle.py, docs/security.md "## Throttling"):

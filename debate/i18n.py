@@ -4,14 +4,92 @@ The locale comes from, in order: a page that fixes it (an adjudicator's ballot o
 public page set g.page_locale, unless the visitor chose a language), the visitor's choice
 (?lang= remembered in a cookie), then the browser's Accept-Language.
 """
+import os
+import tempfile
+from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import current_app, g, request
+
+from .settings import get_setting
+from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def compiled_catalogs(source: Path, fallback: Path) -> str:
+    """The translations directory to serve, with every catalog compiled from its current .po.
+
+    The compiled .mo files are not in the repository, so every way of starting the app (make run,
+    gunicorn as in the README or docs/deploy.md, a plain `flask run`) compiles a catalog that is
+    missing or older than its .po here, at start-up (a few tens of ms, only when stale). Written
+    atomically, so processes starting together do not read half a file. If the package directory
+    is read-only, the catalogs are compiled into `fallback` (the instance folder) instead."""
+    pos = sorted(source.glob("*/LC_MESSAGES/messages.po"))
+
+    def stale(base: Path) -> list[Path]:
+        out = []
+        for po in pos:
+            mo = base / po.relative_to(source).with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                out.append(po)
+        return out
+
+    for base in (source, fallback):
+        todo = stale(base)
+        try:
+            for po in todo:
+                mo = base / po.relative_to(source).with_suffix(".mo")
+                mo.parent.mkdir(parents=True, exist_ok=True)
+                with open(po, "rb") as f:
+                    catalog = read_po(f)
+                fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as f:
+                    write_mo(f, catalog, use_fuzzy=False)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, mo)
+            return str(base)
+        except OSError:
+            continue
+    return str(source)
+
+
+DEFAULT_TIMEZONE = "Asia/Almaty"  # UTC+5 in the whole country since 1 March 2024
+
+
+def use_tournament(t) -> None:
+    """Times on this request's page, export or document are shown in the tournament's time zone
+    (the setting `timezone`). Called where a request loads its tournament; the time zone
+    selector below reads it, so every `format_datetime` and `local_time` of the request follows."""
+    g.tournament_zone = get_setting(t, "timezone") if t is not None else None
+
+
+def select_timezone() -> str:
+    return g.get("tournament_zone") or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+def local_time(dt: datetime | None, zone: str | None = None) -> datetime | None:
+    """A stored time (UTC; naive values from SQLite are UTC) in the given zone, else the request's.
+    The one conversion every page, export, document and API answer uses."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    if zone:
+        return dt.astimezone(ZoneInfo(zone))
+    return to_user_timezone(dt)
+
+
+def iso_time(dt: datetime | None, zone: str | None = None) -> str | None:
+    """ISO 8601 with the offset of the tournament's zone (API answers and CSV columns)."""
+    dt = local_time(dt, zone)
+    return dt.isoformat(timespec="seconds") if dt else None
 
 
 def select_locale() -> str:

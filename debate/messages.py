@@ -29,6 +29,9 @@ ERRORS = {
     "positive": lambda p: _("Must be greater than zero."),
     "break_too_small": lambda p: _("At least two teams must break."),
     "unknown_setting": lambda p: _("Unknown setting."),
+    "bad_url": lambda p: _("Enter a full address such as http://192.168.1.20:5000"),
+    "unknown_problem": lambda p: _("This report no longer exists."),
+    "unknown_timezone": lambda p: _("Unknown time zone: use a name such as Asia/Almaty."),
     "bad_date": lambda p: _("Enter a date as YYYY-MM-DD."),
     "unknown_stage": lambda p: _("Unknown stage."),
     "bad_file": lambda p: _("The file could not be read as CSV or XLSX."),
@@ -56,6 +59,13 @@ ERRORS = {
     "same_adjudicator": lambda p: _("Choose two different adjudicators."),
     "neither_seated": lambda p: _("Neither adjudicator is on a panel in this round."),
     "unknown_room": lambda p: _("Choose a room of this tournament."),
+    "unknown_adjudicator": lambda p: _("Choose an adjudicator of this tournament."),
+    "unknown_debate": lambda p: _("This debate is not in this round's draw."),
+    "not_seated": lambda p: _("This adjudicator is not on a panel in this round."),
+    "teams_not_in_draw": lambda p: _("Both teams must be in this round's draw of the same league."),
+    "round_locked": lambda p: _("This round has confirmed results, so its draw is locked: no regeneration and no "
+                                "change of teams, sides, panels or rooms. A director can unlock it for a correction."),
+    "round_not_locked": lambda p: _("This round is not locked."),
     "rematch": lambda p: _("These teams have met before."),
     "same_school": lambda p: _("Both teams are from the same school."),
     "adj_language": lambda p: _("%(name)s does not judge in this league's language.", name=p.get("name")),
@@ -67,6 +77,10 @@ ERRORS = {
     "adj_twice": lambda p: _("%(name)s sits on two panels in this round.", name=p.get("name")),
     "adj_earlier_stage": lambda p: _("%(name)s judged one of these teams at an earlier stage of this competition.",
                                      name=p.get("name")),
+    "adj_excluded_teacher": lambda p: _("%(name)s may not judge at this tournament: a teacher whose pupils compete.",
+                                        name=p.get("name")),
+    "adj_excluded_earlier_stage": lambda p: _("%(name)s may not judge at this tournament: judged at an earlier stage.",
+                                              name=p.get("name")),
     "adj_unavailable": lambda p: _("%(name)s is marked as unavailable.", name=p.get("name")),
     "room_not_accessible": lambda p: _("Room %(room)s is not step-free, but someone in this debate needs a step-free room.",
                                        room=p.get("room")),
@@ -112,3 +126,49 @@ def field_errors_text(errors: dict) -> dict:
         code, params = (err if isinstance(err, tuple) else (err, {}))
         out[field] = error_text(code, params)
     return out
+
+
+# The audit log in words: what each recorded action means, in the reader's language.
+AUDIT_ACTIONS = {
+    "round_created": lambda: _("round created"),
+    "draw_generated": lambda: _("draw generated"),
+    "panels_allocated": lambda: _("adjudicators allocated"),
+    "round_released": lambda: _("published or withdrawn"),
+    "round_silent": lambda: _("silent setting changed"),
+    "round_unlocked": lambda: _("unlocked for correction"),
+    "round_relocked": lambda: _("locked again"),
+    "round_confirmed": lambda: _("results of the round confirmed"),
+    "panel_move": lambda: _("adjudicator moved"),
+    "panel_remove": lambda: _("adjudicator removed from a panel"),
+    "panel_chair": lambda: _("chair changed"),
+    "panel_lock": lambda: _("seat locked or unlocked"),
+    "panel_swap": lambda: _("adjudicators swapped"),
+    "teams_swapped": lambda: _("teams swapped"),
+    "sides_swapped": lambda: _("sides swapped"),
+    "room_set": lambda: _("room changed"),
+    "rooms_assigned": lambda: _("rooms re-assigned"),
+    "ballot_submitted": lambda: _("ballot received from a phone"),
+    "ballot_entered_for_adjudicator": lambda: _("paper ballot typed in"),
+    "ballot_confirmed": lambda: _("ballot confirmed"),
+    "ballot_after_close": lambda: _("ballot arrived after confirmation (not counted)"),
+    "result_confirmed": lambda: _("result confirmed"),
+    "result_corrected": lambda: _("result corrected"),
+    "break_made": lambda: _("break announced"),
+    "awards_prepared": lambda: _("documents prepared"),
+    "nominee_chosen": lambda: _("nomination decided"),
+    "appeal_filed": lambda: _("appeal filed"),
+    "appeal_decided": lambda: _("appeal decided"),
+    "appeal_correction_entered": lambda: _("correction entered after an appeal"),
+    "staff_added": lambda: _("tab staff added"),
+    "staff_removed": lambda: _("tab staff removed"),
+    "qualifies_for_set": lambda: _("next stage set"),
+    "teams_promoted": lambda: _("teams promoted to the next stage"),
+    "teams_received": lambda: _("teams received from the previous stage"),
+    "problem_answered": lambda: _("problem report answered"),
+    "problem_resolved": lambda: _("problem report resolved"),
+}
+
+
+def audit_action_text(code: str) -> str:
+    maker = AUDIT_ACTIONS.get(code)
+    return maker() if maker else code.replace("_", " ")

@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 
 import qrcode
-from flask import current_app, url_for
 from flask_babel import force_locale, format_date, gettext as _
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
@@ -22,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from .i18n import STAGE_NAMES
 from .services.awards import format_code
+from .web import is_loopback, public_link
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 NAVY = HexColor("#1d3557")
@@ -43,11 +43,25 @@ def _fonts():
         _fonts_ready = True
 
 
-def verify_url(code: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if base:
-        return f"{base}/verify/{code}"
-    return url_for("awards.verify", code=code, _external=True)
+def verify_url(a) -> str:
+    return public_link(a.tournament, "awards.verify", code=a.code)
+
+
+def _loopback_banner(c, url: str, w, h):
+    """A sheet whose QR codes and links carry this computer's own address says so across its top,
+    in the language of the person printing it."""
+    if not is_loopback(url):
+        return
+    c.saveState()
+    c.setFillColor(HexColor("#b00020"))
+    c.setFont("Serif-Bold", 10)
+    text = _("Not for handing out: the links and QR codes point to %(url)s, which phones cannot open. "
+             "Set the tournament's public address and print again.", url=url)
+    y = h - 7 * mm
+    for line in _wrap(text, "Serif-Bold", 10, w - 20 * mm):
+        c.drawCentredString(w / 2, y, line)
+        y -= 4.5 * mm
+    c.restoreState()
 
 
 def _qr_image(data: str) -> ImageReader:
@@ -201,7 +215,8 @@ def _draw_award(c, a):
     c.setFont("Serif", 9)
     c.setFillColor(SOFT)
     c.drawString(26 * mm, base - 5 * mm, director)
-    url = verify_url(a.code)
+    url = verify_url(a)
+    _loopback_banner(c, url, w, h)
     qr = 28 * mm
     c.drawImage(_qr_image(url), w - 26 * mm - qr, base - 6 * mm, qr, qr)
     c.setFont("Serif", 8)
@@ -240,6 +255,8 @@ def team_codes_pdf(t, rows) -> bytes:
     for i, (team, league, code, url) in enumerate(rows):
         if i and i % per_page == 0:
             c.showPage()
+        if i % per_page == 0:
+            _loopback_banner(c, url, w, h)
         y = h - 15 * mm - (i % per_page) * slip_h
         c.setStrokeColor(SOFT)
         c.setDash(3, 3)

@@ -2,6 +2,9 @@
 
 A tournament stores only the keys it changes; everything else is the default here.
 """
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_babel import lazy_gettext as _l
 
 # key: (default, type, description shown to directors)
@@ -17,6 +20,8 @@ SETTINGS = {
     "pullup_rule": ("least_then_lowest", str, _l("Which team an odd bracket pulls up")),
     "round1_method": ("random", str, _l("Round 1: random or seeded")),
     "avoid_same_region_draw": (True, bool, _l("Keep teams of the same region apart in the draw")),
+    "jury_exclusions": (None, bool, _l("Keep off the jury every teacher whose pupils compete and every juror of an "
+                                       "earlier stage (Order No. 99; default: on at the republican stage)")),
     "region_conflict": (None, bool, _l("Adjudicators never judge teams of their own region "
                                        "(default: on at the republican stage)")),
     "team_precedence": ("wins,speaker_points,draw_strength", str,
@@ -25,6 +30,9 @@ SETTINGS = {
     "bye_counts_as_win": (True, bool, _l("A bye counts as a win with the team's average marks")),
     "elimination_sides": ("coin_toss", str, _l("Elimination sides: coin_toss or higher_seed_choice")),
     "prep_minutes": (15, int, _l("Preparation time after the motion is released (minutes)")),
+    "public_url": ("", str, _l("The address printed in private links, QR sheets, diplomas and appeal sheets "
+                               "(default: PUBLIC_BASE_URL or the address you opened)")),
+    "timezone": ("Asia/Almaty", str, _l("Time zone of every time shown, exported and printed (IANA name)")),
     "hide_panels_public": (False, bool, _l("Hide adjudicator panels on public pages")),
     "appeal_window_hours": (None, float, _l("Hours to file an appeal after results "
                                             "(default: 3 at the republican stage, 24 before)")),
@@ -40,7 +48,7 @@ def defaults() -> dict:
 
 
 def _stage_default(stage: str, key: str):
-    if key == "region_conflict":
+    if key in ("region_conflict", "jury_exclusions"):
         return stage == "republican"
     if key == "appeal_window_hours":
         return 3.0 if stage == "republican" else 24.0
@@ -85,6 +93,19 @@ def coerce(key: str, value):
     return str(value)
 
 
+def _is_http_url(value) -> bool:
+    parts = urlsplit(str(value))
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+
+
+def _is_zone(name) -> bool:
+    try:
+        ZoneInfo(str(name))
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return "/" in str(name) or str(name) == "UTC"
+
+
 def validate(settings: dict) -> dict:
     """Check a whole settings dict; return {key: error code}."""
     errors = {}
@@ -106,4 +127,8 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if merged["public_url"] and not _is_http_url(merged["public_url"]):
+        errors["public_url"] = "bad_url"
+    if not _is_zone(merged["timezone"]):
+        errors["timezone"] = "unknown_timezone"
     return errors

@@ -6,7 +6,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +19,7 @@ from .models import Tournament
 from .models.people import may_create_tournaments, may_see_secrets
 from .services import accounts
 from .services.errors import Refused
+from .settings import get_setting
 
 log = logging.getLogger("debate.requests")
 
@@ -33,6 +34,7 @@ def tournament_for(tid: int, roles=("director", "staff")):
         abort(404)
     if not current_user.is_authenticated or current_user.role_in(t.id) not in roles:
         abort(403)
+    i18n.use_tournament(t)
     return t
 
 
@@ -82,6 +84,25 @@ def _ids_in_range():
         abort(404)
 
 
+def public_base(t=None) -> str:
+    """The address people's phones and printed sheets use: the tournament's setting `public_url`,
+    else PUBLIC_BASE_URL, else the address this request came to. Every private link, QR sheet,
+    diploma and appeal sheet is built from it (public_link)."""
+    base = (get_setting(t, "public_url") if t is not None else "") or current_app.config.get("PUBLIC_BASE_URL") \
+        or request.host_url
+    return base.rstrip("/")
+
+
+def public_link(t, endpoint: str, **values) -> str:
+    return public_base(t) + url_for(endpoint, **values)
+
+
+def is_loopback(url: str) -> bool:
+    """An address only this computer can open: a phone that scans it reaches nothing."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.") or host.endswith(".localhost")
+
+
 def on_refusal(url: str) -> str:
     """Where the page handler sends the user back if the service refuses (a view that redirects to
     the same place on success calls `return redirect(on_refusal(url))` around its work)."""
@@ -119,7 +140,8 @@ def install_web_helpers(app):
         locale=i18n.locale_code, decimal_sep=i18n.decimal_sep, language_names=i18n.LANGUAGE_NAMES, fmt_mark=i18n.fmt_mark,
         round_title=i18n.round_title, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
         role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
-        may_see_secrets=may_see_secrets, may_create_tournaments=may_create_tournaments, panel_role_names=i18n.PANEL_ROLE_NAMES, flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES, error_text=error_text,
+        panel_role_names=i18n.PANEL_ROLE_NAMES, public_base=public_base, is_loopback=is_loopback, flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES, error_text=error_text,
+        may_see_secrets=may_see_secrets, may_create_tournaments=may_create_tournaments,
     )
     app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""

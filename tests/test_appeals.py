@@ -4,6 +4,7 @@ import csv
 import io
 import random
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -154,7 +155,8 @@ def test_filing_and_decision_are_logged_and_exported(app, client, released, logi
     row = dict(zip(rows[0], rows[1]))
     assert row["ID"] == str(aid)
     assert row["Team"] == released["team"] and row["Appeal"] == TEXT
-    assert row["Filed at"] == filed_at.isoformat(timespec="minutes")
+    # In the tournament's time zone (Asia/Almaty by default), with its offset (issue 19).
+    assert row["Filed at"] == filed_at.astimezone(ZoneInfo("Asia/Almaty")).isoformat(timespec="seconds")
     assert row["Decision"] == "Scores were entered correctly."
-    assert row["Decided at"] == decided_at.isoformat(timespec="minutes")
+    assert row["Decided at"] == decided_at.astimezone(ZoneInfo("Asia/Almaty")).isoformat(timespec="seconds")
     assert row["Decided by"] == "boss" and row["Status"] != "pending"

@@ -112,7 +112,7 @@ def test_headers_follow_the_language(client, played, lang, words):
     assert head[0] == words[0] and head[2] == words[1]
     # The export uses the same catalog as the standings page: the page's "Team" header matches.
     html = client.get(f"/t/{played['id']}/leagues/{lid}/standings?lang={lang}").get_data(as_text=True)
-    assert f"<th>{head[2]}</th>" in html
+    assert f"<th scope=\"col\">{head[2]}</th>" in html
 
 
 def test_headers_are_translated_through_gettext(app, client, played, monkeypatch):

@@ -53,7 +53,7 @@ class Demo:
         if channel:
             env["SOCKETIO_CHANNEL"] = channel
         log = open(Path(self.dir) / f"gunicorn-{port}.log", "w")
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1", "--no-control-socket",
                                  "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(proc)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..live import announce_ballot, announce_ballot_submitted
+from ..i18n import iso_time
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Ballot, Debate
 from ..services import ballots as svc
@@ -35,7 +36,7 @@ def ballot_json(b):
     return {"id": b.id, "debate_id": b.debate_id, "adjudicator_id": b.adjudicator_id, "status": b.status,
             "version": b.version, "winner": b.winner, "scores": b.scores, "speakers": b.speakers,
             "nominations": b.nominations, "client_id": b.client_id,
-            "created_at": b.created_at.isoformat() if b.created_at else None}
+            "created_at": iso_time(b.created_at)}
 
 
 @api_bp.post("/ballots")

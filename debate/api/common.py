@@ -5,6 +5,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db
+from ..i18n import use_tournament
 from ..messages import error_text, field_errors_text
 from ..models import Tournament
 from ..services import accounts
@@ -88,6 +89,7 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
         raise ApiError(404, "not_found", _("No such tournament."))
     if g.api_user.role_in(t.id) not in roles:
         raise ApiError(403, "forbidden", _("You do not have access to this tournament."))
+    use_tournament(t)
     return t
 
 

@@ -7,6 +7,7 @@ from ..extensions import db
 from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Bye, Debate, DebateAdjudicator, Round
+from ..services import draw_edits, round_lock
 from ..services import rounds as svc
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
@@ -16,7 +17,7 @@ def round_json(rnd):
     return {"id": rnd.id, "tournament_id": rnd.tournament_id, "number": rnd.number, "kind": rnd.kind,
             "leagues": [rl.league_id for rl in rnd.leagues], "released": rnd.draw_released,
             "motion_released": rnd.motion_released, "results_released": rnd.results_released,
-            "silent": rnd.silent}
+            "silent": rnd.silent, **round_lock.lock_state(rnd)}
 
 
 def _round_for_director(rid, roles=("director",)):
@@ -133,13 +134,87 @@ def put_motion(rid, lid):
     return jsonify({"round_id": rnd.id, "league_id": lid, "text": " ".join(data["text"].split())})
 
 
+@api_bp.post("/rounds/<int:rid>/edits")
+@require_token
+def edit_draw(rid):
+    """One manual change of the draw ({"op": ...}); with ?dry_run=1 only what it would change and break."""
+    rnd = _round_for_director(rid)
+    data = json_body()
+    dry_run = request.args.get("dry_run") == "1"
+    plan = draw_edits.preview(rnd, data) if dry_run else draw_edits.apply(rnd, data, user=g.api_user)
+    out = {"op": plan.op, "dry_run": dry_run, "changes": plan.changes(),
+           "warnings": {str(d.id): [{"code": c, "params": p, "message": error_text(c, p), "new": new}
+                                    for c, p, new in ws] for d, ws in plan.touched_warnings()}}
+    if not dry_run:
+        db.session.commit()
+        out["draw"] = draw_json(rnd, private=True)
+    return jsonify(out)
+
+
+@api_bp.post("/rounds/<int:rid>/unlock")
+@require_token
+def unlock_round(rid):
+    """Unlock a confirmed round for a correction, with a reason; ?dry_run=1 shows what it exposes."""
+    rnd = _round_for_director(rid)
+    data = json_body()
+    dry_run = request.args.get("dry_run") == "1"
+    reason = data.get("reason") if isinstance(data, dict) else None  # else: 422, a reason is required
+    preview = round_lock.unlock(rnd, reason, g.api_user, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    return jsonify({"round": round_json(rnd), "preview": preview, "dry_run": dry_run})
+
+
+@api_bp.post("/rounds/<int:rid>/lock")
+@require_token
+def lock_round(rid):
+    rnd = _round_for_director(rid)
+    round_lock.relock(rnd, g.api_user)
+    db.session.commit()
+    return jsonify(round_json(rnd))
+
+
 RID = [{"name": "rid", "in": "path", "required": True, "schema": INT}]
 TID = [{"name": "tid", "in": "path", "required": True, "schema": INT}]
-ROUND = _obj({"id": INT, "number": INT, "kind": STR, "leagues": {"type": "array", "items": INT}},
+ROUND = _obj({"id": INT, "number": INT, "kind": STR, "leagues": {"type": "array", "items": INT},
+              "locked": {"type": "boolean"}, "unlocked": {"type": ["object", "null"]}},
              ["id", "number", "kind"])
 DRAW = _obj({"round": {"type": "object"}, "debates": {"type": "array", "items": {"type": "object"}},
              "bye": {"type": "array"}, "unfilled": {"type": "array"}}, ["round", "debates", "bye", "unfilled"])
+EDIT = {"type": "object", "required": ["op"], "properties": {
+    "op": {"enum": list(draw_edits.OPS)}, "adjudicator_id": INT, "debate_id": INT,
+    "role": {"enum": ["chair", "panellist"]}, "locked": {"type": "boolean"}, "swap_with": INT,
+    "team_a": INT, "team_b": INT, "room_id": INT},
+    "description": "move: adjudicator_id to debate_id as role (seat locked); remove, chair: adjudicator_id; "
+                   "lock_seat: adjudicator_id, locked (absent: toggle; a locked seat is kept on re-allocation); "
+                   "swap_adjudicators: adjudicator_id, swap_with; "
+                   "swap_teams: team_a, team_b (same league); swap_sides: debate_id; set_room: debate_id, room_id "
+                   "(exchanged with the debate that had it); reassign_rooms. A locked round: 409 round_locked."}
+DRY_RUN = [{"name": "dry_run", "in": "query", "required": False, "schema": {"enum": ["1"]}}]
+EDITED = _obj({"op": STR, "dry_run": {"type": "boolean"}, "changes": {"type": "array", "items": {"type": "object"}},
+               "warnings": {"type": "object"}, "draw": DRAW}, ["op", "dry_run", "changes", "warnings"])
+UNLOCKED = _obj({"round": ROUND, "dry_run": {"type": "boolean"},
+                 "preview": _obj({"confirmed_debates": {"type": "array", "items": {"type": "object"}},
+                                  "later_rounds": {"type": "array", "items": {"type": "object"}},
+                                  "results_released": {"type": "boolean"}})}, ["round", "preview"])
+
+
+def _with_query(op, params):
+    return {**op, "parameters": params}
+
+
 EXTRA_OPERATIONS.update({
+    "/rounds/{rid}/edits": {"parameters": RID,
+                            "post": _with_query(_op("Change the draw by hand (or preview the change with "
+                                                    "dry_run=1)", 200, EDITED, body=EDIT,
+                                                    errors=(400, 401, 403, 404, 409, 422)), DRY_RUN)},
+    "/rounds/{rid}/unlock": {"parameters": RID,
+                             "post": _with_query(_op("Unlock a confirmed round for a correction (director, with a "
+                                                     "reason; dry_run=1: what it exposes)", 200, UNLOCKED,
+                                                     body=_obj({"reason": STR}, ["reason"]),
+                                                     errors=(400, 401, 403, 404, 409, 422)), DRY_RUN)},
+    "/rounds/{rid}/lock": {"parameters": RID,
+                           "post": _op("Lock an unlocked round again", 200, ROUND, errors=(401, 403, 404))},
     "/tournaments/{tid}/rounds": {"parameters": TID,
                                   "post": _op("Create a round", 201, ROUND, body={"type": "object"},
                                               errors=(400, 401, 403, 404, 409, 422)),

@@ -1,7 +1,9 @@
 """JSON shapes of the API's objects. Public and private fields are kept apart here."""
-from flask import current_app, request, url_for
 
 from .. import settings as settings_mod
+from ..extensions import db
+from ..models import Tournament
+from ..web import public_link
 
 
 def tournament_json(t):
@@ -32,8 +34,7 @@ def team_json(team, private=False, secrets=False):
 
 
 def private_url(adj) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    return base + url_for("judge.home", key=adj.private_key)
+    return public_link(db.session.get(Tournament, adj.tournament_id), "judge.home", key=adj.private_key)
 
 
 def adjudicator_json(adj, secrets=False):

@@ -56,4 +56,8 @@ class ProblemReport(db.Model):
     message: Mapped[str] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = created_at()
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     adjudicator = relationship("Adjudicator")
+    debate = relationship("Debate")

@@ -23,9 +23,15 @@ class Round(db.Model):
     motion_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     results_released: Mapped[bool] = mapped_column(Boolean, default=False)
     silent: Mapped[bool] = mapped_column(Boolean, default=False)  # results hidden until the break
+    # A round with a confirmed result is locked; a director may unlock it for a correction, with a
+    # reason, until they lock it again or the round's next ballot is confirmed (services/round_lock.py).
+    unlocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unlocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    unlock_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at()
 
     tournament = relationship("Tournament")
+    unlocked_by = relationship("User")
     leagues: Mapped[list["RoundLeague"]] = relationship(back_populates="round", cascade="all, delete-orphan")
     debates: Mapped[list["Debate"]] = relationship(back_populates="round", cascade="all, delete-orphan",
                                                    order_by="Debate.id")

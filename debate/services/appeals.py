@@ -22,6 +22,8 @@ from datetime import timedelta, timezone
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
+from ..i18n import iso_time
+from ..settings import get_setting
 from ..models import Appeal, AuditEntry, Ballot, Bye, Debate, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
 from . import ballots as ballots_svc
@@ -185,10 +187,11 @@ def export_csv(t, headers: dict, status_names: dict, round_title) -> str:
             "decided_by", "corrections")
     w = csv.writer(out)
     w.writerow([headers[c] for c in cols])
+    zone = get_setting(t, "timezone")
     for a in appeals_of(t):
-        w.writerow([a.id, _aware(a.filed_at).isoformat(timespec="minutes"), a.team.name, a.filed_by,
+        w.writerow([a.id, iso_time(a.filed_at, zone), a.team.name, a.filed_by,
                     round_title(a.round), a.debate_id or "", a.text, status_names.get(a.status, a.status),
-                    a.decision or "", _aware(a.decided_at).isoformat(timespec="minutes") if a.decided_at else "",
+                    a.decision or "", iso_time(a.decided_at, zone) or "",
                     a.decided_by.username if a.decided_by else "",
                     " ".join(str(b) for b in a.correction_ballot_ids or [])])
     return out.getvalue()

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import SIDE_NAMES, round_title
+from ..i18n import SIDE_NAMES, local_time, round_title
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Room, Round, Speaker, Team, User
 from . import standings as standings_svc
 from .history import compute_result
@@ -145,7 +145,8 @@ def _int(value):
 
 
 def _when(dt):
-    return dt.strftime("%Y-%m-%d %H:%M:%S") if dt else ""
+    """In the tournament's time zone (set for the request by the view), with its offset."""
+    return local_time(dt).strftime("%Y-%m-%d %H:%M %z") if dt else ""
 
 
 TABLES = {"standings": team_standings_table, "speakers": speaker_standings_table,

@@ -30,7 +30,8 @@ from ..tab.standings import team_standings
 from .audit import audit
 from .errors import Refused
 from .history import league_history
-from .season import earlier_stage_conflicts
+from .round_lock import ensure_unlocked
+from .season import earlier_stage_conflicts, jury_exclusions
 
 ELIM_KINDS = ("octofinal", "quarterfinal", "semifinal", "final")
 
@@ -100,6 +101,7 @@ def _previous_unconfirmed(tournament, rnd):
 
 def generate_draw(rnd, regenerate=False, user=None, seed=None):
     t = rnd.tournament
+    ensure_unlocked(rnd)
     if rnd.debates:
         if not regenerate:
             raise Refused(409, "draw_exists")
@@ -225,6 +227,7 @@ def _adj_infos(t, rnd):
         seen.setdefault(a, set()).update((g, o))
         judged[a] = judged.get(a, 0) + 1
     earlier = earlier_stage_conflicts(t)
+    excluded = jury_exclusions(t)
     infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
                            school=normalise_name(a.school) or None, region=a.region_code,
                            coached_team_ids=frozenset(coach_teams.get(normalise_name(a.name), ())),
@@ -232,7 +235,7 @@ def _adj_infos(t, rnd):
                            earlier_team_ids=frozenset(earlier.get(a.id, ())),
                            conflict_schools=frozenset(normalise_name(c.school_name) for c in a.school_conflicts),
                            seen_team_ids=frozenset(seen.get(a.id, ())), rounds_judged=judged.get(a.id, 0),
-                           available=a.available)
+                           available=a.available, excluded=excluded.get(a.id))
              for a in adjs]
     return infos, {a.id: a for a in adjs}
 
@@ -262,6 +265,7 @@ def region_conflict_on(t) -> bool:
 def allocate_round(rnd, keep_locked=True, user=None):
     """One joint allocation of panels (and rooms) for every league of the round. Locked seats
     are kept; everything else is re-solved."""
+    ensure_unlocked(rnd)
     t = rnd.tournament
     debates, infos = debate_infos(rnd)
     if not keep_locked:
@@ -313,32 +317,6 @@ def _assign_rooms(rnd, debates, step_free_panels=None):
                                                                             priority=r.priority) for r in rooms])
     for d in debates:
         d.room_id = assigned.get(d.id)
-
-
-def reassign_rooms(rnd, user=None):
-    """Re-run the room assignment for the current panels; rooms set by hand are kept."""
-    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id).options(
-        selectinload(Debate.gov), selectinload(Debate.opp),
-        selectinload(Debate.panel).selectinload(DebateAdjudicator.adjudicator))).all()
-    _assign_rooms(rnd, debates)
-    db.session.flush()
-    audit(rnd.tournament_id, "rooms_assigned", rnd, user=user)
-
-
-def set_room(rnd, debate, room, user=None):
-    """Put a debate in a room by hand (kept on re-assignment). A room already used in this
-    round is exchanged with the debate that had it."""
-    if room is None or room.tournament_id != rnd.tournament_id:
-        raise Refused(404, "unknown_room")
-    other = db.session.scalar(select(Debate).where(Debate.round_id == rnd.id, Debate.room_id == room.id,
-                                                   Debate.id != debate.id))
-    if other is not None:
-        other.room_id = debate.room_id
-        other.room_locked = other.room_id is not None and other.room_locked
-    debate.room_id, debate.room_locked = room.id, True
-    db.session.flush()
-    audit(rnd.tournament_id, "room_set", debate, user=user, room_id=room.id,
-          exchanged_with=other.id if other is not None else None)
 
 
 def unfilled_of(rnd):

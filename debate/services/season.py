@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Adjudicator, Debate, DebateAdjudicator, Promotion, Round, Team, Tournament
 from ..models.participants import normalise_name
+from ..settings import get_setting
 from . import standings as standings_svc
 from .audit import audit
 from .errors import Refused
@@ -206,4 +207,28 @@ def judged_earlier(t) -> dict:
         tids = seen.get(normalise_name(a.name))
         if tids:
             out[a.id] = [by_id[x] for x in sorted(tids)]
+    return out
+
+
+def jury_exclusions(t) -> dict:
+    """{adjudicator id: reason} of the people Order No. 99 keeps off this tournament's jury while
+    its setting `jury_exclusions` is on (default: at the republican stage), for every round:
+    "teacher" — coaches one of the tournament's teams (same name as the team's coach) or is from
+    the school one of its teams comes from; "earlier_stage" — sat on a jury at an earlier stage of
+    the season (same name). At lower stages the per-team conflicts alone apply."""
+    if not get_setting(t, "jury_exclusions"):
+        return {}
+    coaches, schools = set(), set()
+    for tm in db.session.scalars(select(Team).where(Team.tournament_id == t.id)
+                                 .options(selectinload(Team.coach), selectinload(Team.school))):
+        if tm.coach:
+            coaches.add(normalise_name(tm.coach.name))
+        if tm.school:
+            schools.add(normalise_name(tm.school.name))
+    out = {}
+    for a in db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)):
+        if normalise_name(a.name) in coaches or (a.school and normalise_name(a.school) in schools):
+            out[a.id] = "teacher"
+    for aid in judged_earlier(t):
+        out.setdefault(aid, "earlier_stage")
     return out

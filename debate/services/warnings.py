@@ -1,51 +1,102 @@
-"""Warnings shown beside a draw: what a manual change (or an unavoidable draw) breaks, and a
-preview of what a planned move of adjudicators would break, before the director makes it."""
-from dataclasses import dataclass
+"""Warnings shown beside a draw: what a manual change (or an unavoidable draw) breaks.
+
+They are computed from a DrawState — a round's teams, panels and rooms as plain data — so the
+same rules judge the stored draw (round_warnings) and a planned change before it is made
+(services/draw_edits.py: the preview and the action share one plan)."""
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Debate, Round
+from ..models import Debate, Room, Round, Team
+from ..models.participants import normalise_name
 from ..tab import allocation as alloc
-from .rounds import _adj_infos, debate_infos, region_conflict_on
+from .rounds import _adj_infos, region_conflict_on
 
 
 @dataclass
-class _Context:
-    debates: list
-    infos: list
-    adj_infos: dict   # id -> AdjInfo
-    adjs: dict        # id -> Adjudicator
-    met: set          # frozensets of teams that met in earlier rounds
+class DrawState:
+    """A round's draw as data: everything a manual change reads and writes, per debate id."""
+    teams: dict = field(default_factory=dict)   # debate -> (gov_team_id, opp_team_id)
+    flags: dict = field(default_factory=dict)   # debate -> tuple of flags
+    panels: dict = field(default_factory=dict)  # debate -> [(adjudicator_id, role, locked)] in seat order
+    rooms: dict = field(default_factory=dict)   # debate -> (room_id, room_locked)
+
+    def copy(self) -> "DrawState":
+        return DrawState(dict(self.teams), dict(self.flags), {d: list(s) for d, s in self.panels.items()},
+                         dict(self.rooms))
+
+    def changed(self, other: "DrawState") -> set:
+        return {d for d in self.teams if (self.teams[d], self.flags[d], self.panels[d], self.rooms[d])
+                != (other.teams[d], other.flags[d], other.panels[d], other.rooms[d])}
+
+
+@dataclass
+class Context:
+    """What the rules read besides the state: the round's debates and the tournament's people."""
+    debates: list      # Debate rows, by id
+    teams: dict        # id -> Team (with school) of every team in the draw
+    adj_infos: dict    # id -> AdjInfo
+    adjs: dict         # id -> Adjudicator
+    rooms: dict        # id -> Room of the tournament
+    met: set           # frozensets of teams that met in earlier rounds
     region_conflict: bool
 
+    def debate(self, debate_id):
+        return next((d for d in self.debates if d.id == debate_id), None)
 
-def _context(rnd) -> _Context:
+
+def load_context(rnd) -> Context:
     t = rnd.tournament
-    debates, infos = debate_infos(rnd)
+    debates = db.session.scalars(select(Debate).where(Debate.round_id == rnd.id).order_by(Debate.id).options(
+        selectinload(Debate.gov).selectinload(Team.school), selectinload(Debate.opp).selectinload(Team.school),
+        selectinload(Debate.league), selectinload(Debate.room), selectinload(Debate.panel))).all()
+    teams = {tm.id: tm for d in debates for tm in (d.gov, d.opp)}
     adj_infos, adjs = _adj_infos(t, rnd)
+    rooms = {r.id: r for r in db.session.scalars(select(Room).where(Room.tournament_id == t.id).order_by(Room.id))}
     met = {frozenset(r) for r in db.session.execute(
         select(Debate.gov_team_id, Debate.opp_team_id).join(Round).where(
             Round.tournament_id == t.id, Round.seq < rnd.seq))}
-    return _Context(debates, infos, {a.id: a for a in adj_infos}, adjs, met, region_conflict_on(t))
+    return Context(debates, teams, {a.id: a for a in adj_infos}, adjs, rooms, met, region_conflict_on(t))
 
 
-def current_panels(ctx_or_rnd) -> dict:
-    debates = ctx_or_rnd.debates
-    return {d.id: [(p.adjudicator_id, p.role) for p in sorted(d.panel, key=lambda p: p.position)]
-            for d in debates}
+def state_of(ctx: Context) -> DrawState:
+    s = DrawState()
+    for d in ctx.debates:
+        s.teams[d.id] = (d.gov_team_id, d.opp_team_id)
+        s.flags[d.id] = tuple(d.flags or ())
+        s.panels[d.id] = [(p.adjudicator_id, p.role, bool(p.locked)) for p in sorted(d.panel, key=lambda p: p.position)]
+        s.rooms[d.id] = (d.room_id, bool(d.room_locked))
+    return s
 
 
-def _warnings(ctx: _Context, panels: dict) -> dict:
+def needs_step_free(ctx: Context, state: DrawState, debate_id: int) -> bool:
+    """A team or anyone on the panel needs a step-free room."""
+    return any(ctx.teams[tm].needs_access for tm in state.teams[debate_id]) or any(
+        ctx.adjs[a].needs_access for a, _r, _l in state.panels[debate_id] if a in ctx.adjs)
+
+
+def _school(team):
+    return normalise_name(team.school.name) if team.school else None
+
+
+def warnings_for(ctx: Context, state: DrawState) -> dict:
+    """{debate_id: [(code, params)]} for team, panel and room problems of the state."""
     out, seen_adj = {}, set()
-    for d, info in zip(ctx.debates, ctx.infos):
+    for d in ctx.debates:
         w = []
-        if frozenset((d.gov_team_id, d.opp_team_id)) in ctx.met:
+        gov, opp = (ctx.teams[tm] for tm in state.teams[d.id])
+        if frozenset((gov.id, opp.id)) in ctx.met:
             w.append(("rematch", {}))
-        if info.team_schools[0] and info.team_schools[0] == info.team_schools[1]:
+        schools = (_school(gov), _school(opp))
+        if schools[0] and schools[0] == schools[1]:
             w.append(("same_school", {}))
-        seats = panels.get(d.id, [])
-        for adj_id, _role in seats:
+        info = alloc.DebateInfo(id=d.id, language=d.league.language, team_ids=(gov.id, opp.id), team_schools=schools,
+                                team_regions=tuple(tm.school.region_code if tm.school else None for tm in (gov, opp)),
+                                importance=d.importance)
+        seats = state.panels[d.id]
+        for adj_id, _role, _locked in seats:
             a = ctx.adj_infos.get(adj_id)
             if a is None:
                 continue
@@ -54,17 +105,18 @@ def _warnings(ctx: _Context, panels: dict) -> dict:
                 w.append(("adj_" + reason, {"name": name}))
             if not a.available:
                 w.append(("adj_unavailable", {"name": name}))
+            if a.excluded:
+                w.append(("adj_excluded_" + a.excluded, {"name": name}))
             if adj_id in seen_adj:
                 w.append(("adj_twice", {"name": name}))
             seen_adj.add(adj_id)
         if len(seats) % 2 == 0 and seats:
             w.append(("even_panel", {"n": len(seats)}))
-        if seats and sum(1 for _a, role in seats if role == "chair") != 1:
+        if seats and sum(1 for _a, role, _l in seats if role == "chair") != 1:
             w.append(("chair_count", {}))
-        step_free = d.gov.needs_access or d.opp.needs_access or any(
-            ctx.adjs[a].needs_access for a, _r in seats if a in ctx.adjs)
-        if step_free and d.room is not None and not d.room.accessible:
-            w.append(("room_not_accessible", {"room": d.room.name}))
+        room = ctx.rooms.get(state.rooms[d.id][0])
+        if room is not None and not room.accessible and needs_step_free(ctx, state, d.id):
+            w.append(("room_not_accessible", {"room": room.name}))
         if w:
             out[d.id] = w
     return out
@@ -72,42 +124,5 @@ def _warnings(ctx: _Context, panels: dict) -> dict:
 
 def round_warnings(rnd) -> dict:
     """{debate_id: [(code, params)]} for team, panel and room problems in this round."""
-    ctx = _context(rnd)
-    return _warnings(ctx, current_panels(ctx))
-
-
-def moved_panels(panels: dict, adj_id: int, debate_id: int | None, role: str = "panellist",
-                 swap_with: int | None = None) -> dict:
-    """The round's panels after moving adj_id to debate_id as role (None = off every panel),
-    or after exchanging the seats of adj_id and swap_with. Same rules as the panel page's actions."""
-    new = {d: list(seats) for d, seats in panels.items()}
-    where = {a: (d, r) for d, seats in new.items() for a, r in seats}
-    if swap_with is not None:
-        a_seat, b_seat = where.get(adj_id), where.get(swap_with)
-        for d in new:
-            new[d] = [(a, r) for a, r in new[d] if a not in (adj_id, swap_with)]
-        if b_seat:
-            new[b_seat[0]].append((adj_id, b_seat[1]))
-        if a_seat:
-            new[a_seat[0]].append((swap_with, a_seat[1]))
-        return new
-    for d in new:
-        new[d] = [(a, r) for a, r in new[d] if a != adj_id]
-    if debate_id is not None and debate_id in new:
-        if role == "chair":
-            new[debate_id] = [(a, "panellist") for a, _r in new[debate_id]]
-        new[debate_id].append((adj_id, role))
-    return new
-
-
-def move_preview(rnd, adj_id: int, debate_id: int | None, role: str = "panellist",
-                 swap_with: int | None = None) -> list:
-    """[(debate, [(code, params, is_new)])] for every debate the planned change touches,
-    with the warnings it would have afterwards; is_new marks what the change itself causes."""
-    ctx = _context(rnd)
-    before_panels = current_panels(ctx)
-    after_panels = moved_panels(before_panels, adj_id, debate_id, role, swap_with)
-    before, after = _warnings(ctx, before_panels), _warnings(ctx, after_panels)
-    touched = [d for d in ctx.debates if before_panels.get(d.id) != after_panels.get(d.id)]
-    return [(d, [(code, params, (code, params) not in before.get(d.id, []))
-                 for code, params in after.get(d.id, [])]) for d in touched]
+    ctx = load_context(rnd)
+    return warnings_for(ctx, state_of(ctx))

@@ -67,6 +67,9 @@ class AdjInfo:
     seen_team_ids: frozenset = frozenset()
     rounds_judged: int = 0
     available: bool = True
+    # Kept off the jury of the whole tournament (Order No. 99: a teacher whose pupils compete, a
+    # juror of an earlier stage): the reason code, or None. Never allocated, like unavailable.
+    excluded: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,8 @@ def _build(debates, adjs, panel_size, region_conflict, seed) -> _Problem:
                 continue
             if not a.available:
                 warnings.append((d.id, "locked_unavailable", {"adj_id": adj_id}))
+            if a.excluded:
+                warnings.append((d.id, "locked_excluded", {"adj_id": adj_id, "reason": a.excluded}))
             why = conflict_reasons(a, d, region_conflict)
             if why:
                 warnings.append((d.id, "locked_breaks_rule", {"adj_id": adj_id, "reasons": why}))
@@ -188,7 +193,7 @@ def _build(debates, adjs, panel_size, region_conflict, seed) -> _Problem:
         if a.id in seen_ids:
             continue
         seen_ids.add(a.id)
-        if a.available and a.id not in locked_where:
+        if a.available and not a.excluded and a.id not in locked_where:
             pool.append(i)
             pool_adjs.append(a)
 

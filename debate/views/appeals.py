@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import round_title
+from ..i18n import round_title, use_tournament
 from ..messages import error_text
 from ..models import Adjudicator, Appeal, Ballot, Team, Tournament
 from ..pdf import team_codes_pdf as render
@@ -17,7 +17,7 @@ from ..services import awards as awards_svc
 from ..services.ballots import seat_of
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
-from ..web import on_refusal, tournament_for
+from ..web import on_refusal, public_link, tournament_for
 from .awards import pdf_response
 
 bp = Blueprint("appeals", __name__)
@@ -47,7 +47,7 @@ def appeals(tid):
     return render_template("appeals/index.html", t=t, appeals=rows, codes=codes, teams=teams, windows=windows,
                            now=now, status_names=STATUS_NAMES, format_code=awards_svc.format_code,
                            hours=appeals_svc.window_hours(t), ballots=ballots,
-                           public_url=url_for("appeals.appeal_form", tid=t.id, _external=True))
+                           public_url=public_link(t, "appeals.appeal_form", tid=t.id))
 
 
 @bp.post("/t/<int:tid>/appeals/<int:aid>/decide")
@@ -104,7 +104,7 @@ def team_codes_pdf(tid):
     t = tournament_for(tid, roles=("director",))
     codes = awards_svc.team_codes(t)
     db.session.commit()
-    url = url_for("appeals.appeal_form", tid=t.id, _external=True)
+    url = public_link(t, "appeals.appeal_form", tid=t.id)
     teams = db.session.scalars(select(Team).where(Team.tournament_id == t.id).order_by(Team.league_id, Team.name)).all()
     return pdf_response(render(t, [(tm, tm.league, codes[tm.id], url) for tm in teams]), f"team-codes-{t.id}.pdf")
 
@@ -114,6 +114,7 @@ def team_codes_pdf(tid):
 @bp.route("/appeal/<int:tid>", methods=["GET", "POST"])
 def appeal_form(tid):
     t = db.session.get(Tournament, tid) or abort(404)
+    use_tournament(t)
     now = _now()
     error, filed, status, headers = None, None, 200, {}
     form = request.form if request.method == "POST" else {}

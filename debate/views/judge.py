@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import use_tournament
 from ..live import announce_ballot_submitted, announce_problem
 from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, Team, Tournament
 from ..services import ballots as svc
 from ..services.errors import Refused
+from ..services.problems import answered_for
 from ..services.rounds import motions_of
 from ..tab.results import ROLES, parse_mark
 
@@ -29,6 +31,7 @@ def adjudicator_by_key(key: str) -> Adjudicator:
     # response never depends on how much of a guessed key was right.
     if adj is None or not hmac.compare_digest(adj.private_key, key):
         abort(404)
+    use_tournament(db.session.get(Tournament, adj.tournament_id))
     return adj
 
 
@@ -62,7 +65,7 @@ def home(key):
         mine = db.session.scalar(select(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)
                                  .order_by(Ballot.version.desc()).limit(1))
     return render_template("judge/home.html", adj=adj, seat=seat, rnd=rnd, key=key, debate=debate, motion=motion,
-                           mine=mine, past=seats(adj)[1:])
+                           mine=mine, past=seats(adj)[1:], answers=answered_for(adj.id))
 
 
 # Everything the ballot page shows, in one query instead of a lazy load for each.

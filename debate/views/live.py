@@ -8,11 +8,9 @@ import time
 
 from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
-from ..extensions import db
 from ..live import install_handlers
-from ..models import ProblemReport
+from ..services.problems import open_problems
 from ..services.rounds import rounds_of
 from ..web import tournament_for
 from .results import results_context
@@ -43,9 +41,7 @@ def dashboard_data(t):
         owing = sum(len(i["missing"]) for i in items)
         items.sort(key=lambda i: ({"none": 0, "partial": 1, "complete": 2, "confirmed": 3}[i["status"]], i["debate"].id))
         out.append({"round": rnd, "rows": items, "counts": counts, "owing": owing, "total": len(items)})
-    problems = db.session.scalars(select(ProblemReport).where(ProblemReport.tournament_id == t.id,
-                                                              ProblemReport.resolved.is_(False))
-                                  .order_by(ProblemReport.at.desc())).all()
+    problems = open_problems(t)
     return {"rounds": out, "problems": problems}
 
 

@@ -1,5 +1,5 @@
 """The director's pages for teams, adjudicators and rooms, and the CSV/XLSX import."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from ..qr import qr_svg_data_uri
 from ..services import imports
 from ..services import participants as svc
 from ..sorting import sort_key
-from ..web import tournament_for
+from ..web import public_link, tournament_for
 from .forms import adjudicator_item, errors_for_form, room_item, team_item
 
 bp = Blueprint("participants", __name__, url_prefix="/t/<int:tid>")
@@ -166,7 +166,6 @@ def adjudicator_links(tid):
     t = tournament_for(tid, roles=SECRET_ROLES)
     adjs = sorted(db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)).all(),
                   key=lambda a: sort_key(a.name))
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    cards = [(a, base + url_for("judge.home", key=a.private_key)) for a in adjs]
+    cards = [(a, public_link(t, "judge.home", key=a.private_key)) for a in adjs]
     return render_template("participants/links.html", t=t,
                            cards=[(a, url, qr_svg_data_uri(url)) for a, url in cards])

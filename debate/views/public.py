@@ -38,7 +38,7 @@ from werkzeug.http import parse_cookie, parse_etags
 from .. import public_cache
 from ..api.standings import bracket_json
 from ..extensions import db
-from ..i18n import LANG_COOKIE
+from ..i18n import LANG_COOKIE, use_tournament
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, Tournament
 from ..services.standings import speaker_rows, team_rows
 from ..sorting import sort_key
@@ -77,6 +77,7 @@ def _tournament(tid) -> Tournament:
     t = db.session.get(Tournament, tid)
     if t is None:
         abort(404)
+    use_tournament(t)
     return t
 
 

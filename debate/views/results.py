@@ -9,11 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..live import announce_ballot
-from ..messages import error_text, field_errors_text
-from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, ProblemReport
+from ..live import announce_ballot, announce_problem
+from ..messages import audit_action_text, error_text, field_errors_text
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator
+from ..services import audit as audit_svc
 from ..services import ballots as svc
+from ..services import problems as problems_svc
 from ..services.errors import Refused
+from ..services.rounds import rounds_of
 from ..web import on_refusal, tournament_for
 from .rounds import _round
 
@@ -41,9 +44,7 @@ def index(tid, rid):
     rnd = _round(t, rid)
     rows = results_context(rnd)
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("none", "partial", "complete", "confirmed")}
-    problems = db.session.scalars(select(ProblemReport).where(ProblemReport.tournament_id == t.id,
-                                                              ProblemReport.resolved.is_(False))
-                                  .order_by(ProblemReport.at.desc())).all()
+    problems = problems_svc.open_problems(t)
     return render_template("results/index.html", t=t, rnd=rnd, rows=rows, counts=counts, problems=problems)
 
 
@@ -132,22 +133,48 @@ def history(tid, did):
 @bp.get("/audit")
 @login_required
 def audit_log(tid):
+    """The audit log in words: each entry with its round, who did it and what, filterable by round,
+    person and kind."""
     t = tournament_for(tid, roles=("director",))
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.tournament_id == t.id)
-                                 .options(selectinload(AuditEntry.user), selectinload(AuditEntry.adjudicator))
-                                 .order_by(AuditEntry.id.desc()).limit(500)).all()
-    return render_template("results/audit.html", t=t, entries=entries)
+    filters = {k: request.args.get(k, "") for k in ("round", "person", "kind")}
+    entries, rounds_by_entry = audit_svc.entries_of(t, round_id=_int(filters["round"]), person=filters["person"],
+                                                    kind=filters["kind"] or None)
+    return render_template("results/audit.html", t=t, entries=entries, round_of=rounds_by_entry, filters=filters,
+                           rounds=rounds_of(t), people=audit_svc.people_of(t), kinds=audit_svc.kinds_of(t),
+                           action_text=audit_action_text, names=audit_svc.names_for(entries))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.post("/problems/<int:pid>/resolve")
 @login_required
 def resolve_problem(tid, pid):
     t = tournament_for(tid)
-    p = db.session.get(ProblemReport, pid)
-    if p is None or p.tournament_id != t.id:
-        abort(404)
-    p.resolved = True
+    back = on_refusal(_same_page(t))
+    problems_svc.resolve(problems_svc.problem_of(t, pid), current_user)
     db.session.commit()
-    return redirect(request.referrer or url_for("director.dashboard", tid=t.id))
+    announce_problem(t.id)
+    return redirect(back)
 
 
+@bp.post("/problems/<int:pid>/answer")
+@login_required
+def answer_problem(tid, pid):
+    """The tab room answers a report; the adjudicator sees the answer on their page."""
+    t = tournament_for(tid)
+    back = on_refusal(_same_page(t))
+    problems_svc.answer(problems_svc.problem_of(t, pid), current_user, request.form.get("answer", ""))
+    db.session.commit()
+    announce_problem(t.id)
+    flash(_("Answer sent: the adjudicator sees it on their page."), "success")
+    return redirect(back)
+
+
+def _same_page(t):
+    ref = request.referrer or ""
+    return ref if ref.startswith(request.host_url) else url_for("director.dashboard", tid=t.id)

@@ -9,10 +9,11 @@ from ..extensions import db
 from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
+from ..services import draw_edits, round_lock
 from ..services import rounds as svc
 from ..services.audit import audit
-from ..services.season import judged_earlier
-from ..services.warnings import move_preview, round_warnings
+from ..services.season import judged_earlier, jury_exclusions
+from ..services.warnings import round_warnings
 from ..web import on_refusal, tournament_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
@@ -60,6 +61,12 @@ def _rooms(t):
                               .order_by(Room.priority.desc(), Room.name)).all()
 
 
+def _excluded(t, free):
+    """[(adjudicator, reason code)] of the free adjudicators kept off this tournament's jury."""
+    reasons = jury_exclusions(t)
+    return [(a, reasons[a.id]) for a in free if a.id in reasons]
+
+
 @bp.get("/<int:rid>/")
 @login_required
 def show(tid, rid):
@@ -68,8 +75,12 @@ def show(tid, rid):
     debates, byes, free = _draw_context(rnd)
     warnings = round_warnings(rnd) if debates else {}
     unfilled = {u["debate_id"]: u for u in svc.unfilled_of(rnd)}
-    return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free,
-                           rooms=_rooms(t) if debates else [], judged_earlier=judged_earlier(t) if debates else {},
+    lock = round_lock.lock_state(rnd)
+    return render_template("rounds/show.html", t=t, rnd=rnd, debates=debates, byes=byes, free=free, lock=lock,
+                           editable=not lock["locked"], is_director=current_user.role_in(t.id) == "director",
+                           rooms=_rooms(t) if debates and not lock["locked"] else [],
+                           judged_earlier=judged_earlier(t) if debates else {},
+                           excluded=_excluded(t, free),
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
                            league_ids={rl.league_id for rl in rnd.leagues},
                            summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
@@ -92,13 +103,14 @@ def draw(tid, rid):
 def allocate(tid, rid):
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
     unfilled = svc.allocate_round(rnd, keep_locked=True, user=current_user)
     db.session.commit()
     if unfilled:
         flash(_("Panels allocated; %(n)s debates could not get a full valid panel.", n=len(unfilled)), "error")
     else:
         flash(_("Panels allocated. Locked choices were kept."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/release")
@@ -138,11 +150,12 @@ def motion(tid, rid):
     return redirect(back)
 
 
-def _debate(rnd, did) -> Debate:
-    d = db.session.get(Debate, did)
-    if d is None or d.round_id != rnd.id:
-        abort(404)
-    return d
+def _edit(t, rnd, args, anchor=""):
+    """One manual change of the draw through the edit service; back to the round page."""
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rnd.id))
+    draw_edits.apply(rnd, args, user=current_user)
+    db.session.commit()
+    return back + anchor
 
 
 @bp.post("/<int:rid>/debates/<int:did>/swap-sides")
@@ -150,12 +163,7 @@ def _debate(rnd, did) -> Debate:
 def swap_sides(tid, rid, did):
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    d = _debate(rnd, did)
-    d.gov_team_id, d.opp_team_id = d.opp_team_id, d.gov_team_id
-    d.flags = [f for f in (d.flags or []) if f not in ("coin_toss", "side_forced", "side_choice_pending")] + ["sides_manual"]
-    audit(t.id, "sides_swapped", d, user=current_user)
-    db.session.commit()
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid) + f"#debate-{d.id}")
+    return redirect(_edit(t, rnd, {"op": "swap_sides", "debate_id": did}, f"#debate-{did}"))
 
 
 @bp.post("/<int:rid>/swap-teams")
@@ -164,98 +172,29 @@ def swap_teams(tid, rid):
     """Exchange two teams between debates of the same league (or within one debate)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    try:
-        a, b = int(request.form.get("team_a", 0)), int(request.form.get("team_b", 0))
-    except ValueError:
-        abort(400)
-    if a == b:
-        flash(error_text("same_team"), "error")
-        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-    slots = {}
-    for d in rnd.debates:
-        for side in ("gov", "opp"):
-            slots[getattr(d, f"{side}_team_id")] = (d, side)
-    if a not in slots or b not in slots or slots[a][0].league_id != slots[b][0].league_id:
-        flash(_("Both teams must be in this round's draw of the same league."), "error")
-        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-    (da, sa), (dbb, sb) = slots[a], slots[b]
-    setattr(da, f"{sa}_team_id", b)
-    setattr(dbb, f"{sb}_team_id", a)
-    for d in {da, dbb}:
-        d.flags = list(d.flags or []) + ["teams_manual"]
-    audit(t.id, "teams_swapped", rnd, user=current_user, team_a=a, team_b=b)
-    db.session.commit()
+    back = _edit(t, rnd, {"op": "swap_teams", "team_a": request.form.get("team_a"),
+                          "team_b": request.form.get("team_b")})
     flash(_("Teams swapped. Check the warnings below."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    return redirect(back)
+
+
+PANEL_ACTIONS = {"move": "move", "remove": "remove", "chair": "chair", "lock": "lock_seat",
+                 "swap": "swap_adjudicators"}
 
 
 @bp.post("/<int:rid>/panel")
 @login_required
 def panel(tid, rid):
-    """Move an adjudicator to a debate (or off all panels), set their role, lock or unlock."""
+    """Move an adjudicator to a debate (or off all panels), make them chair, lock or unlock their
+    seat, or swap them with another adjudicator."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    adj = db.session.get(Adjudicator, int(request.form.get("adjudicator_id", 0) or 0))
-    if adj is None or adj.tournament_id != t.id:
-        abort(404)
-    action = request.form.get("action", "move")
-    if action == "swap":
-        return _swap_adjudicators(t, rnd, adj)
-    seat = db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id,
-                                                             DebateAdjudicator.adjudicator_id == adj.id))
-    if action == "lock" and seat:
-        seat.locked = not seat.locked
-    elif action == "remove" and seat:
-        db.session.delete(seat)
-    elif action == "chair" and seat:
-        for p in seat.debate.panel:
-            if p.role == "chair":
-                p.role = "panellist"
-        seat.role, seat.locked = "chair", True
-    elif action == "move":
-        target = _debate(rnd, int(request.form.get("debate_id", 0) or 0))
-        role = "chair" if request.form.get("role") == "chair" else "panellist"
-        if seat:
-            db.session.delete(seat)
-            db.session.flush()
-        if role == "chair":
-            for p in target.panel:
-                if p.role == "chair":
-                    p.role = "panellist"
-        db.session.add(DebateAdjudicator(round_id=rnd.id, debate_id=target.id, adjudicator_id=adj.id, role=role,
-                                         position=0 if role == "chair" else len(target.panel) + 1, locked=True))
-    audit(t.id, f"panel_{action}", rnd, user=current_user, adjudicator_id=adj.id)
-    db.session.commit()
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-
-
-def _seat(rnd, adj_id):
-    return db.session.scalar(select(DebateAdjudicator).where(DebateAdjudicator.round_id == rnd.id,
-                                                             DebateAdjudicator.adjudicator_id == adj_id))
-
-
-def _swap_adjudicators(t, rnd, adj):
-    """Exchange the seats (debate and role) of two adjudicators; both seats end up locked."""
-    other = db.session.get(Adjudicator, _int_arg(request.form, "swap_with"))
-    if other is None or other.tournament_id != t.id or other.id == adj.id:
-        flash(error_text("same_adjudicator"), "error")
-        return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id) + "#move")
-    a, b = _seat(rnd, adj.id), _seat(rnd, other.id)
-    if a is None and b is None:
-        flash(error_text("neither_seated"), "error")
-        return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id) + "#move")
-    # Delete and re-insert: updating both rows in place trips the one-seat-per-round constraint.
-    new = [DebateAdjudicator(round_id=rnd.id, debate_id=s.debate_id, adjudicator_id=n.id, role=s.role,
-                             position=s.position, locked=True) for s, n in ((a, other), (b, adj)) if s is not None]
-    for s in (a, b):
-        if s is not None:
-            db.session.delete(s)
-    db.session.flush()
-    db.session.add_all(new)
-    audit(t.id, "panel_swap", rnd, user=current_user, adjudicator_id=adj.id, swap_with=other.id)
-    db.session.commit()
-    flash(_("Adjudicators swapped. Check the warnings below."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rnd.id))
+    op = PANEL_ACTIONS.get(request.form.get("action", "move"), "")
+    back = _edit(t, rnd, {"op": op, **{k: request.form.get(k) for k in ("adjudicator_id", "debate_id", "role",
+                                                                           "swap_with")}})
+    if op == "swap_adjudicators":
+        flash(_("Adjudicators swapped. Check the warnings below."), "success")
+    return redirect(back)
 
 
 def _int_arg(source, name):
@@ -269,13 +208,12 @@ def panel_preview(tid, rid):
     """What a planned move or swap would break, for the warnings shown while choosing (JSON)."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    adj_id, debate_id = _int_arg(request.args, "adjudicator_id"), _int_arg(request.args, "debate_id")
-    swap_with = _int_arg(request.args, "swap_with") or None
-    role = "chair" if request.args.get("role") == "chair" else "panellist"
-    touched = move_preview(rnd, adj_id, debate_id or None, role, swap_with)
-    out = [{"debate_id": d.id, "label": f"{d.room.name + ': ' if d.room else ''}{d.gov.name} / {d.opp.name}",
+    args = {k: request.args.get(k) for k in ("adjudicator_id", "debate_id", "role", "swap_with")}
+    op = "swap_adjudicators" if args["swap_with"] else "move" if args["debate_id"] else "remove"
+    plan = draw_edits.preview(rnd, {"op": op, **args})
+    out = [{"debate_id": d.id, "label": plan.label(d.id),
             "warnings": [{"text": error_text(code, params), "new": new} for code, params, new in ws]}
-           for d, ws in touched]
+           for d, ws in plan.touched_warnings()]
     return jsonify(debates=out, new=sum(1 for d in out for w in d["warnings"] if w["new"]))
 
 
@@ -285,16 +223,47 @@ def rooms(tid, rid):
     """Put one debate in a chosen room (exchanging with the debate that had it), or re-assign all."""
     t = tournament_for(tid, roles=("director",))
     rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
     if request.form.get("action") == "reassign":
-        svc.reassign_rooms(rnd, user=current_user)
-        db.session.commit()
+        back = _edit(t, rnd, {"op": "reassign_rooms"})
         flash(_("Rooms re-assigned. Rooms chosen by hand were kept."), "success")
     else:
-        d = _debate(rnd, _int_arg(request.form, "debate_id"))
-        svc.set_room(rnd, d, db.session.get(Room, _int_arg(request.form, "room_id")), user=current_user)
-        db.session.commit()
+        back = _edit(t, rnd, {"op": "set_room", "debate_id": request.form.get("debate_id"),
+                              "room_id": request.form.get("room_id")})
     return redirect(back)
+
+
+@bp.get("/<int:rid>/unlock")
+@login_required
+def unlock_form(tid, rid):
+    """Before unlocking a confirmed round: what the unlock exposes, and the reason to give."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    return render_template("rounds/unlock.html", t=t, rnd=rnd, lock=round_lock.lock_state(rnd),
+                           preview=round_lock.unlock_preview(rnd))
+
+
+@bp.post("/<int:rid>/unlock")
+@login_required
+def unlock(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    on_refusal(url_for("rounds.unlock_form", tid=t.id, rid=rid))
+    round_lock.unlock(rnd, request.form.get("reason"), current_user)
+    db.session.commit()
+    flash(_("The round is unlocked for a correction. It locks again when you lock it or when its next "
+            "ballot is confirmed."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.post("/<int:rid>/lock")
+@login_required
+def lock(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    round_lock.relock(rnd, current_user)
+    db.session.commit()
+    flash(_("The round is locked again."), "success")
+    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
 
 
 @bp.post("/<int:rid>/silent")

@@ -2,7 +2,7 @@
 for throttling instead of lockouts (issue 17, items 5 and 8).
 
 Revision ID: 0005_secauth
-Revises: 0004
+Revises: 0012_problem_answers
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_secauth'
-down_revision = '0004'
+down_revision = '0012_problem_answers'
 branch_labels = None
 depends_on = None
 

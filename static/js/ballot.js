@@ -16,6 +16,7 @@
   var status = document.getElementById("net-status");
   var review = document.getElementById("review");
   var reviewBtn = document.getElementById("review-btn");
+  var errorBox = document.getElementById("form-errors");  // role=alert: announced when a check fails
   var ROLES = ["PM", "MG", "LO", "MO"];
 
   function fmt(s, params) { return s.replace(/%\((\w+)\)s/g, function (_, k) { return params[k]; }); }
@@ -64,9 +65,33 @@
       form.querySelector("[data-total=" + side + "]").textContent = t[side] ? nf.format(t[side]) : "—";
     });
   }
+  // The fields a message belongs to (tied to it by aria-describedby in the template).
+  function fieldsFor(name) {
+    if (name === "winner") return Array.prototype.slice.call(form.querySelectorAll("input[name=winner]"));
+    var f = name.indexOf("scores.") === 0 ? field("score_" + name.slice(7)) : null;
+    return f ? [f] : [];
+  }
   function setError(name, text) {
     var el = form.querySelector("[data-error-for='" + name + "']");
     if (el) { el.textContent = text || ""; el.closest(".field, fieldset").classList.toggle("has-error", !!text); }
+    fieldsFor(name).forEach(function (f) {
+      if (text) f.setAttribute("aria-invalid", "true"); else f.removeAttribute("aria-invalid");
+    });
+  }
+  // Says what went wrong (role=alert) and puts the focus on the first field in error.
+  function announceErrors(text) {
+    errorBox.textContent = "";
+    if (!text) return;
+    var p = document.createElement("p");
+    p.className = "flash error"; p.textContent = text;
+    errorBox.appendChild(p);
+    var first = form.querySelector("[aria-invalid=true]");
+    if (first) {
+      first.focus();
+      if (first.scrollIntoView) first.scrollIntoView({block: "center"});
+    } else if (errorBox.scrollIntoView) {
+      errorBox.scrollIntoView({block: "center"});
+    }
   }
   function validate(s) {
     var errors = {}, anyScore = false;
@@ -112,17 +137,15 @@
     ev.preventDefault();
     var s = state(), errors = validate(s);
     showErrors(errors);
-    if (Object.keys(errors).length) {
-      var first = form.querySelector(".has-error input, .has-error");
-      if (first && first.scrollIntoView) first.scrollIntoView({block: "center"});
-      return;
-    }
+    if (Object.keys(errors).length) { announceErrors(T.fix); return; }
+    announceErrors("");
     var t = totals(s), other = s.winner === "gov" ? "opp" : "gov";
     document.getElementById("review-text").textContent = t.complete
       ? fmt(T.wins_to, {side: T[s.winner], a: nf.format(t[s.winner]), b: nf.format(t[other])})
       : fmt(T.wins, {side: T[s.winner]});
     review.hidden = false; reviewBtn.hidden = true;
     review.scrollIntoView && review.scrollIntoView({block: "center"});
+    document.getElementById("send-btn").focus();  // the next step: send
   }
 
   var sending = false, retryTimer = null;
@@ -157,6 +180,7 @@
           showStatus(T.refused + " " + (err.message || ""), "error");
           showErrors(err.fields || {});
           review.hidden = true; reviewBtn.hidden = false;
+          announceErrors(T.refused + " " + (err.message || ""));
         }
       })
       .catch(function () { sending = false; showStatus(T.offline, "error"); schedule(); });
@@ -166,10 +190,13 @@
     var box = document.createElement("section");
     box.className = "card sent"; box.setAttribute("role", "status");
     var h = document.createElement("h2"); h.textContent = "✓ " + fmt(T.sent, {v: body.version});
-    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = "←";
+    h.tabIndex = -1;
+    var a = document.createElement("a"); a.className = "button block"; a.href = cfg.home; a.textContent = "← " + T.back;
     box.appendChild(h); box.appendChild(a);
     form.replaceWith(box);
+    errorBox.textContent = "";
     showStatus("", "");
+    h.focus();  // the focus was on the send button, which is gone: read the outcome
   }
 
   form.addEventListener("input", function (ev) {
@@ -182,7 +209,10 @@
   var sendBtn = document.getElementById("send-btn");
   if (sendBtn) sendBtn.addEventListener("click", function () { queueSend(); });
   var editBtn = document.getElementById("edit-btn");
-  if (editBtn) editBtn.addEventListener("click", function () { review.hidden = true; reviewBtn.hidden = false; });
+  if (editBtn) editBtn.addEventListener("click", function () {
+    review.hidden = true; reviewBtn.hidden = false;
+    field("score_PM").focus();
+  });
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () { if (localStorage.getItem(outboxKey)) showStatus(T.offline, "error"); });
 
@@ -192,5 +222,8 @@
     if (saved && !serverHasInput) { restore(saved); if (localStorage.getItem(outboxKey) === null) showStatus(T.restored, ""); }
   } catch (e) { /* ignore a damaged draft */ }
   paintTotals();
+  // The page came back from the server with errors (no JavaScript check caught them): go to the first.
+  var invalid = form.querySelector("[aria-invalid=true]");
+  if (invalid) invalid.focus();
   if (localStorage.getItem(outboxKey)) flush();
 })();

@@ -49,7 +49,7 @@ class Server:
         self.flask("db", "upgrade")
         self.flask("debate", "demo", "--password", DEMO_PASSWORD)
         self.log = open(Path(self.dir) / "gunicorn.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1",
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "1", "--no-control-socket",
                                       "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):

@@ -327,3 +327,32 @@ def test_odd_fix_puts_full_panels_on_the_important_debates():
     debates, adjs = _simple(2, 4, importance={0: 5.0, 1: 1.0})
     result = allocate(debates, adjs, panel_size=3)
     assert len(result.panels[0]) == 3 and len(result.panels[1]) == 1
+
+
+@settings(deadline=None, max_examples=80)
+@given(instances(max_debates=5, max_adjs=16), st.sampled_from([1, 3]), st.data())
+def test_excluded_from_the_jury_are_never_allocated(inst, panel_size, data):
+    """Order No. 99's exclusions (a teacher whose pupils compete, an earlier stage's juror) hold for
+    every debate: an excluded adjudicator sits on no panel, and the rest are allocated exactly as if
+    the excluded ones were not in the pool at all."""
+    debates, adjs = inst
+    flags = data.draw(st.lists(st.sampled_from([None, "teacher", "earlier_stage"]), min_size=len(adjs),
+                               max_size=len(adjs)))
+    marked = [AdjInfo(**{**a.__dict__, "excluded": f}) for a, f in zip(adjs, flags)]
+    res = allocate(debates, marked, panel_size=panel_size)
+    seated = {aid for panel in res.panels.values() for aid, _role in panel}
+    assert not seated & {a.id for a in marked if a.excluded}
+    without = allocate(debates, [a for a in adjs if f_is_none(a, marked)], panel_size=panel_size)
+    assert res.panels == without.panels
+
+
+def f_is_none(a, marked):
+    return next(m for m in marked if m.id == a.id).excluded is None
+
+
+def test_excluded_locked_adjudicator_is_kept_with_a_warning():
+    d = DebateInfo(1, "ru", (1, 2), (None, None), (None, None), locked=((7, "chair"),))
+    a = AdjInfo(7, frozenset({"ru"}), 5, excluded="teacher")
+    res = allocate([d], [a], panel_size=1)
+    assert res.panels[1] == [(7, "chair")]
+    assert any(code == "locked_excluded" for _d, code, _p in res.warnings)
