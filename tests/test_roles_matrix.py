@@ -78,6 +78,7 @@ RULES = {
     "POST /t/<int:tid>/ballots/<int:bid>/confirm": (STAFF, {}),
     "POST /t/<int:tid>/debates/<int:did>/confirm-all": (STAFF, {}),
     "POST /t/<int:tid>/problems/<int:pid>/resolve": (STAFF, {}),
+    "POST /t/<int:tid>/problems/<int:pid>/answer": (STAFF, {}),
     "GET /t/<int:tid>/leagues/<int:lid>/standings": (STAFF, {}),
     "GET /t/<int:tid>/live": (STAFF, {}),
     "GET /t/<int:tid>/live.json": (STAFF, {}),
