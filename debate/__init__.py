@@ -1,9 +1,11 @@
 """The tab system for Kazakhstan's national school debate tournament (APF)."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import models, public_cache  # noqa: F401  (models: register the tables)
 from .api import api_bp
@@ -15,6 +17,29 @@ from .views import register_views
 from .web import BoundedIntConverter, install_web_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def live_origin_allowed(app, origin, environ) -> bool:
+    """The Socket.IO handshake's Origin check: a browser page of this site (the Host the browser
+    asked for, so it works behind a proxy, with http or https), PUBLIC_BASE_URL, or one of
+    SOCKETIO_ORIGINS. A request without an Origin (not a browser page) is not checked."""
+    if origin is None:
+        return True
+    origin = _origin(origin)
+    if not origin:
+        return False
+    host = (environ.get("HTTP_HOST") or "").lower()
+    if host and origin in (f"http://{host}", f"https://{host}"):
+        return True
+    allowed = {_origin(o) for o in app.config.get("SOCKETIO_ORIGINS") or []}
+    if app.config.get("PUBLIC_BASE_URL"):
+        allowed.add(_origin(app.config["PUBLIC_BASE_URL"]))
+    return origin in allowed - {""}
 
 
 @event.listens_for(Engine, "connect")
@@ -60,7 +85,12 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
-                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE"), cors_allowed_origins=[])
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+                      cors_allowed_origins=lambda origin, environ: live_origin_allowed(app, origin, environ))
+    if app.config.get("TRUSTED_PROXIES"):
+        # Outside the Socket.IO layer, so it sees the client's address, scheme and host too.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     public_cache.init_app(app)
     app.after_request(remember_choice)
 

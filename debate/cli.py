@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .demo import create_demo, existing_demo
 from .extensions import db
 from .models import TournamentMember, User
-from .services.accounts import create_user
+from .services.accounts import create_user, set_password
 from .services.transfer import ImportRefused, dumps, export_tournament, import_tournament
 
 debate_cli = AppGroup("debate", help="Tab system commands.")
@@ -27,12 +27,27 @@ def create_director(username, password):
         raise click.ClickException("The password must have at least 8 characters.")
     user = db.session.scalar(select(User).where(User.username == username))
     if user:
-        user.set_password(password)
-        click.echo(f"Password changed for {username}.")
+        set_password(user, password)
+        click.echo(f"Password changed for {username}; their sessions and API tokens have ended.")
     else:
         create_user(username, password)
         click.echo(f"Director {username} created.")
     db.session.commit()
+
+
+@debate_cli.command("reset-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def reset_password(username, password):
+    """Set a new password for an account (director or staff); ends all its sessions and API tokens."""
+    if len(password) < 8:
+        raise click.ClickException("The password must have at least 8 characters.")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No account named {username}.")
+    set_password(user, password)
+    db.session.commit()
+    click.echo(f"Password changed for {username}; their sessions and API tokens have ended.")
 
 
 @debate_cli.command("demo")
@@ -44,7 +59,7 @@ def demo(username, password, reuse):
     found = existing_demo(username) if reuse else None
     if found:
         t, user, pw = found[0], found[1], password or secrets.token_urlsafe(9)
-        user.set_password(pw)
+        set_password(user, pw)
     else:
         t, user, pw = create_demo(username, password)
     db.session.commit()

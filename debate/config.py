@@ -5,6 +5,12 @@ SECRET_KEY    signing key (default: generated once and kept in instance/secret_k
 REDIS_URL     optional message queue for live events across processes
 SOCKETIO_CHANNEL  the Redis channel of this installation's live events (default: derived from
               SECRET_KEY, so installations sharing one Redis do not hear each other)
+API_TOKEN_DAYS  how long an API token works after it was issued (default 30)
+SOCKETIO_ORIGINS  other origins (comma-separated, e.g. https://projector.example.kz) allowed to open
+              a live connection besides the site's own (the request's Host, or PUBLIC_BASE_URL)
+TRUSTED_PROXIES  how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host
+              (default 0; 1 behind the nginx of docs/nginx.conf.example): the client's address
+              for login throttling comes from there
 PUBLIC_CACHE_SECONDS  how long a rendered public part may be kept at most (default 10; 0 = no cache)
 SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock (default 15); past it the
               request is answered 503 with Retry-After (RETRY_AFTER_SECONDS, default 5)
@@ -84,8 +90,17 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", 2000)),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024)),
         "IMPORT_MAX_COLUMNS": int(os.environ.get("IMPORT_MAX_COLUMNS", 60)),
-        "LOGIN_MAX_ATTEMPTS": 5,
-        "LOGIN_LOCKOUT_SECONDS": 300,
+        # Throttling of wrong passwords (services/throttle.py, docs/security.md "## Throttling"):
+        # free failures per (account, address) and per address, then a wait that doubles.
+        "LOGIN_FREE_FAILURES": 5,
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_THROTTLE_BASE_SECONDS": 30,
+        "LOGIN_THROTTLE_MAX_SECONDS": 900,
+        "LOGIN_THROTTLE_WINDOW_SECONDS": 3600,
+        "API_TOKEN_DAYS": float(os.environ.get("API_TOKEN_DAYS", "30")),
+        "SOCKETIO_ORIGINS": [o.strip().rstrip("/") for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",")
+                             if o.strip()],
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     }
     config.update(overrides)

@@ -1,6 +1,7 @@
 """Human text for error codes, in the user's language. The tab logic and the services return
 codes; pages and the API turn them into words here."""
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 ERRORS = {
     "required": lambda p: _("This field is required."),
@@ -110,7 +111,16 @@ ERRORS = {
     "no_language_match": lambda p: _("No free adjudicator judges in this language."),
     "conflicts": lambda p: _("Every free adjudicator has a conflict with these teams."),
     "appeal_bad_team_or_code": lambda p: _("The team name or the appeal code is not right."),
-    "appeal_too_many_attempts": lambda p: _("Too many wrong codes for this team. Try again in an hour or ask the tab room."),
+    "appeal_too_many_attempts": lambda p: ngettext(
+        "Too many wrong codes from here. Wait %(num)s minute and try again, or ask the tab room.",
+        "Too many wrong codes from here. Wait %(num)s minutes and try again, or ask the tab room.",
+        max(1, -(-int(p.get("seconds") or 60) // 60))),
+    "not_found": lambda p: _("There is nothing at this address."),
+    "cannot_create_tournament": lambda p: _("Only a director's account can create tournaments; tab staff work in "
+                                            "the tournaments they are added to."),
+    "wrong_password": lambda p: _("The current password is not right."),
+    "passwords_differ": lambda p: _("The two new passwords are not the same."),
+    "password_too_short": lambda p: _("At least %(min)s characters.", min=p.get("min", 8)),
     "appeal_unknown_round": lambda p: _("Choose the round."),
     "appeal_not_open": lambda p: _("The results of this round have not been announced yet."),
     "appeal_window_closed": lambda p: _("The time for appeals against this round has ended."),

@@ -7,7 +7,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +18,9 @@ from werkzeug.routing import IntegerConverter
 from . import i18n
 from .extensions import db, login_manager
 from .messages import error_text, field_errors_text
-from .models import Tournament, User
+from .models import Tournament
+from .models.people import may_create_tournaments, may_see_secrets
+from .services import accounts
 from .services.errors import Refused, database_busy
 from .settings import get_setting
 
@@ -197,7 +199,8 @@ def install_web_helpers(app):
         round_title=i18n.round_title, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
         role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
         panel_role_names=i18n.PANEL_ROLE_NAMES, public_base=public_base, is_loopback=is_loopback,
-        tname=lambda t: t.name_in(i18n.locale_code()), flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES, error_text=error_text,
+        tname=lambda t: t.name_in(i18n.locale_code()), flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES,
+        error_text=error_text, may_see_secrets=may_see_secrets, may_create_tournaments=may_create_tournaments,
     )
     app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.filters["format_datetime"] = lambda d: format_datetime(d, "short") if d else ""
@@ -238,4 +241,6 @@ def _make_handler(status):
 
 @login_manager.user_loader
 def _load_user(user_id):
-    return db.session.get(User, int(user_id))
+    """The account of this browser's session, if that session has not been ended on the server
+    (signed out, or the password changed): services/accounts.py."""
+    return accounts.session_user(user_id, session.get("sid"))

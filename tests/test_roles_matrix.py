@@ -9,10 +9,12 @@ test_every_rule_is_classified with the list of missing rules: add one line for i
 Access classes:
   PUBLIC         everyone gets `ok` (default 200 for GET)
   SIGNED_IN      any account; anonymous -> sign-in redirect
+  SITE_DIRECTOR  accounts whose site role is director (creating tournaments); staff accounts 403
   STAFF          directors and tab staff of the tournament; others refused
   DIRECTOR       directors of the tournament only (staff get 403)
   JUDGE          the page of one private key: its own debates only; other keys -> 404
   API_ANY        any bearer token; no token -> 401
+  API_SITE_DIRECTOR  bearer token of an account whose site role is director; staff 403, no token 401
   API_STAFF      bearer token of the tournament's directors or staff
   API_DIRECTOR   bearer token of the tournament's directors
   API_RELEASED   public once released (the world leaves it unreleased): staff/director 200, others 403
@@ -34,6 +36,7 @@ ROLES = ("anon", "adj", "rival", "staff", "director")
 PASSWORD = "role-matrix-pw-1"
 
 PUBLIC, SIGNED_IN, STAFF, DIRECTOR, JUDGE = "PUBLIC", "SIGNED_IN", "STAFF", "DIRECTOR", "JUDGE"
+SITE_DIRECTOR, API_SITE_DIRECTOR = "SITE_DIRECTOR", "API_SITE_DIRECTOR"
 API_ANY, API_STAFF, API_DIRECTOR, API_RELEASED, API_PUBLIC, API_BALLOT = (
     "API_ANY", "API_STAFF", "API_DIRECTOR", "API_RELEASED", "API_PUBLIC", "API_BALLOT")
 
@@ -57,9 +60,12 @@ RULES = {
     "POST /appeal/<int:tid>": (PUBLIC, {"ok": {200, 302, 400, 404, 422, 429}}),
     # any signed-in account
     "GET /t/": (SIGNED_IN, {}),
-    "GET /t/new": (SIGNED_IN, {}),
-    "POST /t/new": (SIGNED_IN, {"ok": {200, 422}}),
+    "GET /t/new": (SITE_DIRECTOR, {}),
+    "POST /t/new": (SITE_DIRECTOR, {"ok": {200, 422}}),
     "POST /logout": (SIGNED_IN, {"ok": {302}}),
+    "GET /account": (SIGNED_IN, {}),
+    "POST /account/password": (SIGNED_IN, {"ok": {422}}),
+    "POST /account/tokens/<int:token_id>/revoke": (SIGNED_IN, {"ok": {302}, "args": {"token_id": 999999}}),
     # a tournament's directors and tab staff
     "GET /t/<int:tid>/": (STAFF, {}),
     "GET /t/<int:tid>/<any(teams, adjudicators, rooms):kind>/": (STAFF, {}),
@@ -164,7 +170,9 @@ RULES = {
     "GET /api/v1/openapi.json": (API_PUBLIC, {}),
     "GET /api/v1/regions": (API_PUBLIC, {}),
     "GET /api/v1/tournaments": (API_ANY, {}),
-    "POST /api/v1/tournaments": (API_ANY, {"ok": {422}}),
+    "POST /api/v1/tournaments": (API_SITE_DIRECTOR, {"ok": {422}}),
+    "GET /api/v1/auth/tokens": (API_ANY, {}),
+    "DELETE /api/v1/auth/tokens/<int:token_id>": (API_ANY, {"ok": {404}, "args": {"token_id": 999999}}),
     "GET /api/v1/tournaments/<int:tid>": (API_STAFF, {}),
     "PATCH /api/v1/tournaments/<int:tid>": (API_DIRECTOR, {}),
     "GET /api/v1/tournaments/<int:tid>/teams": (API_STAFF, {}),
@@ -355,6 +363,10 @@ def _expect(cls, role):
         return True
     if cls == SIGNED_IN:
         return True if role in ("rival", "staff", "director") else "login"
+    if cls == SITE_DIRECTOR:
+        return True if role in ("rival", "director") else ("forbidden" if role == "staff" else "login")
+    if cls == API_SITE_DIRECTOR:
+        return True if role in ("rival", "director") else (403 if role == "staff" else 401)
     if cls == STAFF:
         return True if role in ("staff", "director") else ("forbidden" if role == "rival" else "login")
     if cls == DIRECTOR:

@@ -56,6 +56,11 @@ def test_api_conforms_to_its_schema(app, api, client):
     real = {"tid": t["id"], "rid": rnd["id"], "lid": t["leagues"][0]["id"], "did": draw["debates"][0]["id"],
             "bid": 1}
     headers = {**api.headers, "X-Adjudicator-Key": adj_key}
+    # DELETE /auth/tokens/{token_id} runs with a spare token's id only: a generated id could be
+    # the id of the token the whole run uses, and every later operation would then get a 401.
+    spare = client.post("/api/v1/auth/token", json={"username": "apiuser", "password": "api-password-1"})
+    spare_id = next(x["id"] for x in api.get("/auth/tokens").get_json() if not x["current"])
+    assert spare.status_code == 200
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = {}
     started = time.monotonic()
@@ -63,6 +68,9 @@ def test_api_conforms_to_its_schema(app, api, client):
     for result in schema.get_all_operations():
         operation = result.ok()
         ops += 1
+        if any(p.name == "token_id" for p in operation.path_parameters):
+            _run(operation, headers, failures, path_parameters={"token_id": spare_id})
+            continue
         _run(operation, headers, failures)
         params = {p.name: real[p.name] for p in operation.path_parameters if p.name in real}
         if params:

@@ -3,6 +3,7 @@ import hmac
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
@@ -23,6 +24,14 @@ def adjudicator_from_header():
         return None
     adj = db.session.scalar(select(Adjudicator).where(Adjudicator.private_key == key))
     return adj if adj is not None and hmac.compare_digest(adj.private_key, key) else None
+
+
+def submitting_account():
+    """The account behind a key submission, if the request carries one (an API token, or the
+    session cookie a signed-in browser sends with the phone page's request); else None."""
+    if request.headers.get("Authorization"):
+        return bearer_user()
+    return current_user if current_user.is_authenticated else None
 
 
 def ballot_json(b):
@@ -55,7 +64,7 @@ def submit():
             raise ApiError(401, "unauthorized", _("A valid adjudicator key is required."))
         raise
     try:
-        ballot, created = svc.submit_with_key(key, data)
+        ballot, created = svc.submit_with_key(key, data, entered_by=submitting_account())
     except svc.UnknownKey:
         db.session.rollback()
         raise ApiError(401, "unauthorized", _("A valid adjudicator key is required."))

@@ -1,17 +1,15 @@
 """Helpers shared by the API endpoints: authentication, errors, access checks."""
-import hashlib
-import secrets
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import csrf, db
 from ..i18n import use_tournament
 from ..messages import error_text, field_errors_text
-from ..models import ApiToken, Tournament
+from ..models import Tournament
+from ..services import accounts
 from ..services.errors import Refused, database_busy
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -79,21 +77,18 @@ def validation_error(errors: dict):
     return error_response(422, "validation_failed", _("Some values are not valid; nothing was stored."), fields)
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user) -> str:
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, digest=token_digest(token)))
-    return token
-
-
-def bearer_user():
+def bearer_token():
+    """The live API token row of this request (unknown, revoked and expired tokens are None)."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(header[7:].strip())))
+    if "api_token" not in g:
+        g.api_token = accounts.token_row(header[7:].strip())
+    return g.api_token
+
+
+def bearer_user():
+    row = bearer_token()
     return row.user if row else None
 
 

@@ -45,9 +45,10 @@ SCHEMAS = {
                     "speakers": {"type": "array", "minItems": 2, "maxItems": 2,
                                  "items": _obj({"name": STR, "grade": INT, "gender": {"enum": ["f", "m"]}}, ["name"])}},
                    ["league_id", "name", "speakers"]),
-    "Adjudicator": _obj({"id": INT, "name": STR, "private_key": STR, "private_url": STR},
-                        ["id", "name", "private_key", "private_url"]),
-    "AdjudicatorIn": _obj({"name": STR, "region": STR, "school": STR, "contact": STR, "needs_access": BOOL,
+    # private_key, private_url and contact: for the tournament's directors only (docs/security.md)
+    "Adjudicator": _obj({"id": INT, "name": STR, "private_key": STR, "private_url": STR, "contact": NSTR},
+                        ["id", "name"]),
+    "AdjudicatorIn": _obj({"name": STR, "region": STR, "school": STR,
                            "languages": {"type": "array", "items": {"enum": ["kk", "ru", "en"]}},
                            "rating": NUM, "conflicts": _obj({"team_ids": {"type": "array", "items": INT},
                                                              "team_names": {"type": "array", "items": STR},
@@ -55,6 +56,8 @@ SCHEMAS = {
                           ["name", "languages"]),
     "Room": _obj({"id": INT, "name": STR}, ["id", "name"]),
     "RoomIn": _obj({"name": STR, "accessible": BOOL, "priority": INT}, ["name"]),
+    "ApiToken": _obj({"id": INT, "created_at": STR, "expires_at": STR, "current": BOOL},
+                     ["id", "created_at", "expires_at", "current"]),
     "Region": _obj({"code": STR, "kind": STR, "names": _obj({"kk": STR, "ru": STR, "en": STR})}, ["code", "names"]),
 }
 
@@ -95,9 +98,17 @@ def _op_no_content(summary, *, body=None, errors=(401, 403, 404, 409)):
 TID = [{"name": "tid", "in": "path", "required": True, "schema": INT}]
 
 OPERATIONS = {
-    "/auth/token": {"post": _op("Get an API token", 200, _obj({"token": STR}, ["token"]),
+    "/auth/token": {"post": _op("Get an API token (it works for API_TOKEN_DAYS, default 30 days)", 200,
+                                _obj({"token": STR, "expires_at": STR}, ["token"]),
                                 body=_obj({"username": STR, "password": STR}, ["username", "password"]),
                                 secured=False, errors=(400, 401, 422, 429))},
+    "/auth/tokens": {"get": _op("The caller's live API tokens (never the tokens themselves)", 200,
+                                {"type": "array", "items": _ref("ApiToken")}, errors=(401,))},
+    "/auth/tokens/{token_id}": {
+        "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": INT}],
+        "delete": {"summary": "Revoke one of the caller's API tokens", "security": [{"bearer": []}],
+                   "responses": {"204": {"description": "revoked"}, **_errors(401, 404)}},
+    },
     "/tournaments": {
         "get": _op("List the caller's tournaments, newest first", 200, {"type": "array", "items": _ref("Tournament")},
                    errors=(401,)),

@@ -17,16 +17,18 @@ def tournament_json(t):
             "settings": settings_mod.effective(t)}
 
 
-def team_json(team, private=False):
+def team_json(team, private=False, secrets=False):
+    """private: what the tournament's staff see (grades, genders, seeds, access needs);
+    secrets: the coach's contact too, for those models.people.may_see_secrets allows."""
     out = {"id": team.id, "league_id": team.league_id, "name": team.name,
            "school": ({"name": team.school.name, "region": team.school.region_code, "rural": team.school.rural}
                       if team.school else None),
            "coach": {"name": team.coach.name} if team.coach else None,
            "speakers": [{"id": s.id, "name": s.name} for s in team.speakers],
            "active": team.active}
+    if secrets and team.coach:
+        out["coach"]["contact"] = team.coach.contact
     if private:
-        if team.coach:
-            out["coach"]["contact"] = team.coach.contact
         for s, js in zip(team.speakers, out["speakers"]):
             js.update(grade=s.grade, gender=s.gender)
         out["seed_rank"] = team.seed_rank
@@ -41,13 +43,14 @@ def private_url(adj) -> str:
     return public_link(db.session.get(Tournament, adj.tournament_id), "judge.home", key=adj.private_key)
 
 
-def adjudicator_json(adj, private=True):
+def adjudicator_json(adj, secrets=False):
+    """secrets (the private key, link and contact): only for models.people.may_see_secrets."""
     out = {"id": adj.id, "name": adj.name, "region": adj.region_code, "school": adj.school,
            "languages": list(adj.languages or []), "rating": adj.rating, "available": adj.available,
            "needs_access": adj.needs_access,
            "conflicts": {"team_ids": sorted(c.team_id for c in adj.team_conflicts),
                          "schools": sorted(c.school_name for c in adj.school_conflicts)}}
-    if private:
+    if secrets:
         out.update(private_key=adj.private_key, private_url=private_url(adj), contact=adj.contact)
     return out
 

@@ -1,5 +1,5 @@
 """The data model. One database holds a whole season of tournaments."""
-from .people import User, ApiToken, TournamentMember, LoginAttempt
+from .people import User, ApiToken, TournamentMember, LoginAttempt, LoginSession
 from .tournament import Region, Tournament, League, STAGES, LANGUAGES
 from .participants import (School, Coach, Team, Speaker, Adjudicator, AdjudicatorTeamConflict,
                            AdjudicatorSchoolConflict, Room)

@@ -35,6 +35,23 @@ class User(UserMixin, db.Model):
         return None
 
 
+# Who may see a tournament's secrets: adjudicators' private keys and links (and the QR sheet of
+# them), adjudicators' and coaches' contacts. One rule for the pages and the API (docs/security.md).
+SECRET_ROLES = ("director",)
+
+
+def may_see_secrets(user, tournament_id: int) -> bool:
+    """True if this account may see the keys and contacts of this tournament: its directors only."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.role_in(tournament_id) in SECRET_ROLES)
+
+
+def may_create_tournaments(user) -> bool:
+    """Only an account whose site role is director creates tournaments (it becomes their
+    director); a staff account works only in the tournaments it is added to."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role == "director")
+
+
 class TournamentMember(db.Model):
     """Who may work on a tournament, and as what (director or staff)."""
     __tablename__ = "tournament_members"
@@ -47,7 +64,8 @@ class TournamentMember(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the API; only its SHA-256 digest is stored."""
+    """A bearer token for the API; only its SHA-256 digest is stored. It works for API_TOKEN_DAYS
+    after created_at (services/accounts.py), until revoked or the password changes."""
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -56,10 +74,23 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class LoginSession(db.Model):
+    """A signed-in browser. The session cookie carries a secret whose SHA-256 digest is stored
+    here; signing out deletes the row, a password change deletes all of the account's rows, and a
+    cookie whose row is gone no longer signs anyone in (web._load_user)."""
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at()
+
+
 class LoginAttempt(db.Model):
-    """Failed logins per username, for rate limiting and lockout (kept in the database so
-    several worker processes agree)."""
+    """A wrong guess (a password, or a team's appeal code), for throttling per address and per
+    (subject, address): services/throttle.py. Kept in the database so several processes agree."""
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
+    scope: Mapped[str] = mapped_column(String(16), default="login", server_default="login")
+    username: Mapped[str] = mapped_column(String(80), index=True)  # the subject: a username or a team id
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

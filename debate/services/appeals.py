@@ -3,8 +3,10 @@
 A team, or its coach, files from the public page /appeal/<tournament id> with the team's
 name and the team's appeal code (handed to the team at registration on a printed slip),
 from the moment the round's results are released until appeal_window_hours later (3 h at the
-republican stage, 24 h before, unless the tournament sets it). Wrong codes are counted per
-team and refused after APPEAL_MAX_FAILURES within APPEAL_FAILURE_SECONDS. The director
+republican stage, 24 h before, unless the tournament sets it). Wrong codes are throttled per
+(team, address) after APPEAL_MAX_FAILURES and per address after APPEAL_MAX_FAILURES_PER_ADDRESS
+within APPEAL_FAILURE_SECONDS, with a wait that doubles (services/throttle.py): wrong codes typed
+elsewhere never keep the team itself out. The director
 records the decision; a correction is a new ballot version entered for the adjudicator
 (services.ballots.submit_ballot with entered_by) that another member of the tab staff
 confirms, as for every ballot entered by hand. Every step goes to the audit log.
@@ -15,21 +17,24 @@ import hmac
 import uuid
 from datetime import timedelta, timezone
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..i18n import iso_time
 from ..settings import get_setting
-from ..models import Appeal, AuditEntry, Bye, Debate, LoginAttempt, Round, Team, TeamAppealCode
+from ..models import Appeal, AuditEntry, Bye, Debate, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
 from . import corrections as corrections_svc
-from . import spreadsheet
+from . import spreadsheet, throttle
 from .audit import audit
 from .awards import normalise_code, team_code, team_codes
 from .errors import Refused
 
 APPEAL_MAX_FAILURES = 5
+APPEAL_MAX_FAILURES_PER_ADDRESS = 20
 APPEAL_FAILURE_SECONDS = 3600
+APPEAL_POLICY = throttle.Policy("appeal", APPEAL_MAX_FAILURES, APPEAL_MAX_FAILURES_PER_ADDRESS,
+                                base_seconds=60, max_seconds=900, window_seconds=APPEAL_FAILURE_SECONDS)
 TEXT_MIN, TEXT_MAX = 10, 3000
 DECISIONS = ("upheld", "partly", "rejected")
 
@@ -91,12 +96,6 @@ def open_rounds(t, now) -> list:
     return [r for r in rounds if any(window_open(r, now, rl.league_id) for rl in r.leagues)]
 
 
-def _failures(team_id, now) -> int:
-    since = now - timedelta(seconds=APPEAL_FAILURE_SECONDS)
-    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == f"appeal:{team_id}", LoginAttempt.at >= since)) or 0
-
-
 def _find_team(t, team_name):
     key = normalise_name(team_name)
     if not key:
@@ -112,21 +111,26 @@ def _debate_of(rnd, team):
         Debate.gov_team_id == team.id, Debate.opp_team_id == team.id)))
 
 
-def file_appeal(t, team_name, code, round_id, text, now, filed_by="team") -> Appeal:
+def file_appeal(t, team_name, code, round_id, text, now, filed_by="team", address="") -> Appeal:
     """Check the team, its code, the round and the window; store the appeal. Raises
-    Refused. A wrong code is recorded (the caller must commit even on refusal so the
-    count holds; see record_failure)."""
+    Refused. A wrong team or code is recorded for throttling (params "record": the caller must
+    commit even on that refusal so the count holds); while this address must wait, the refusal
+    is 429 with params "seconds"."""
     now = _aware(now)
     team = _find_team(t, team_name)
+    wait = throttle.wait_seconds(APPEAL_POLICY, team.id if team else None, address, now)
+    if wait:
+        raise Refused(429, "appeal_too_many_attempts", {"seconds": wait})
     if team is None:
-        raise Refused(422, "appeal_bad_team_or_code")
-    if _failures(team.id, now) >= APPEAL_MAX_FAILURES:
-        raise Refused(429, "appeal_too_many_attempts")
+        throttle.record_failure(APPEAL_POLICY, "?", address, now)
+        raise Refused(422, "appeal_bad_team_or_code", {"record": True})
     stored = db.session.scalar(select(TeamAppealCode.code).where(TeamAppealCode.team_id == team.id))
     if stored is None or not hmac.compare_digest(stored, normalise_code(code)):
-        db.session.add(LoginAttempt(username=f"appeal:{team.id}", at=now))
+        throttle.record_failure(APPEAL_POLICY, team.id, address, now)
         raise Refused(422, "appeal_bad_team_or_code", {"record": True})
-    return file_appeal_for_team(t, team, round_id, text, now, filed_by)
+    appeal = file_appeal_for_team(t, team, round_id, text, now, filed_by)
+    throttle.clear(APPEAL_POLICY, team.id, address)
+    return appeal
 
 
 def file_appeal_for_team(t, team, round_id, text, now, filed_by="team") -> Appeal:
@@ -158,7 +162,6 @@ def file_appeal_for_team(t, team, round_id, text, now, filed_by="team") -> Appea
                     filed_by=filed_by, text=text, filed_at=now, status="pending", correction_ballot_ids=[])
     db.session.add(appeal)
     db.session.flush()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == f"appeal:{team.id}"))
     audit(t.id, "appeal_filed", appeal, team_id=team.id, team=team.name, round_id=rnd.id, filed_by=filed_by,
           text=text, at=now.isoformat())
     return appeal

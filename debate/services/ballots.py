@@ -248,16 +248,18 @@ def _debate_id(data):
         return None
 
 
-def submit_with_key(key: str, data: dict) -> tuple[StoredBallot, bool]:
+def submit_with_key(key: str, data: dict, entered_by=None) -> tuple[StoredBallot, bool]:
     """An adjudicator's own submission (API): the key is checked in the same query that reads
-    the seat. Raises UnknownKey, or Refused. The caller commits."""
+    the seat. Raises UnknownKey, or Refused. The caller commits. entered_by: the account the
+    request came from, if any (a signed-in browser or an API token): it used a key it could read,
+    so it counts as having entered the ballot and cannot confirm it (confirm_ballot)."""
     if not key or len(key) > 64:
         raise UnknownKey()
     seat = _read_seat(_debate_id(data), key=key)
     # Found by an indexed unique column; compared again in constant time.
     if seat is None or not hmac.compare_digest(seat.private_key, key):
         raise UnknownKey()
-    return _submit(seat, data, None)
+    return _submit(seat, data, entered_by)
 
 
 def submit_as(adjudicator_id: int, data: dict, entered_by=None, correction=False) -> tuple[StoredBallot, bool]:

@@ -3,9 +3,11 @@ from datetime import date
 
 from ..extensions import db
 from ..models import League, Tournament, TournamentMember
+from ..models.people import may_create_tournaments
 from ..models.tournament import LANGUAGES, STAGES
 from .. import settings as settings_mod
 from .audit import audit
+from .errors import Refused
 from .participants import ValidationFailed, _opt_text, _text
 
 
@@ -121,6 +123,8 @@ def _changed_from_defaults(values: dict, stage: str) -> dict:
 
 
 def create_tournament(user, data: dict, source: str = "json") -> Tournament:
+    if not may_create_tournaments(user):
+        raise Refused(403, "cannot_create_tournament")
     errors, clean = validate_tournament(data, source=source)
     if errors:
         raise ValidationFailed({0: errors})

@@ -64,10 +64,10 @@ TABLES = [
     ("tournament_members", "tournament_id", "tournaments"),
     ("audit_log", "tournament_id", "tournaments"),
 ]
-# Tables deliberately not in the file: accounts and their tokens/login attempts are site-wide,
+# Tables deliberately not in the file: accounts and their tokens/sessions/login attempts are site-wide,
 # regions are fixed rows, promotions link two tournaments. tests/test_transfer.py fails when a
 # new table appears in neither list.
-NOT_EXPORTED = {"users", "api_tokens", "login_attempts", "regions", "promotions", "alembic_version"}
+NOT_EXPORTED = {"users", "api_tokens", "login_sessions", "login_attempts", "regions", "promotions", "alembic_version"}
 # References that leave the tournament: dropped on export.
 DROPPED = {("tournaments", "qualifies_for_id")}
 

@@ -121,20 +121,23 @@ def appeal_form(tid):
     t = db.session.get(Tournament, tid) or abort(404)
     use_tournament(t)
     now = _now()
-    error, filed, status = None, None, 200
+    error, filed, status, headers = None, None, 200, {}
     form = request.form if request.method == "POST" else {}
     if request.method == "POST":
         try:
             filed = appeals_svc.file_appeal(t, form.get("team"), form.get("code"), form.get("round_id"),
-                                            form.get("text"), now, filed_by=form.get("filed_by", "team"))
+                                            form.get("text"), now, filed_by=form.get("filed_by", "team"),
+                                            address=request.remote_addr or "")
             db.session.commit()
         except Refused as e:
             if e.params.get("record"):
                 db.session.commit()  # keep the count of wrong codes
             else:
                 db.session.rollback()
-            error, status = error_text(e.code), e.status
+            error, status = error_text(e.code, e.params), e.status
+            if e.params.get("seconds"):
+                headers["Retry-After"] = str(e.params["seconds"])
     rounds = appeals_svc.open_rounds(t, now)
     windows = {r.id: appeals_svc.window(r) for r in rounds}
     return render_template("appeals/public.html", t=t, rounds=rounds, windows=windows, error=error, filed=filed,
-                           form=form), status
+                           form=form), status, headers

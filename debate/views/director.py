@@ -1,5 +1,5 @@
 """The director's tournament pages: list, create, edit, dashboard."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from .. import settings as settings_mod
 from ..extensions import db
 from ..i18n import PLACING_NAMES
 from ..models import Adjudicator, Room, Team, Tournament, TournamentMember
+from ..models.people import may_create_tournaments
 from ..models.tournament import LANGUAGES, STAGES
 from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
@@ -52,6 +53,8 @@ def _form(t, data, errors):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    if not may_create_tournaments(current_user):
+        abort(403)  # an access check, like tournament_for; the service refuses too (and the API)
     errors, data = {}, {}
     if request.method == "POST":
         data = _tournament_form_data(request.form)

@@ -5,6 +5,7 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
@@ -117,7 +118,9 @@ def ballot(key, did):
         data = _form_data(request.form, debate)
         if request.form.get("step") == "send":
             try:
-                stored, created = svc.submit_as(adj.id, data)
+                # A signed-in person using a key counts as entering the ballot (cannot confirm it).
+                stored, created = svc.submit_as(adj.id, data,
+                                                entered_by=current_user if current_user.is_authenticated else None)
             except Refused as e:
                 if e.status == 503:  # busy: 503 with Retry-After (web.page_refusal), the form kept
                     raise

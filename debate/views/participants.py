@@ -9,6 +9,7 @@ from ..extensions import db
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Region, Room, Team
 from ..models.participants import new_private_key
+from ..models.people import SECRET_ROLES, may_see_secrets
 from ..models.tournament import LANGUAGES
 from ..qr import qr_svg_data_uri
 from ..services import imports
@@ -50,7 +51,8 @@ def _load(t, kind):
 def listing(tid, kind):
     t = tournament_for(tid)
     rows = _load(t, kind)
-    return render_template(f"participants/{kind}.html", t=t, rows=rows, q=request.args.get("q", ""))
+    return render_template(f"participants/{kind}.html", t=t, rows=rows, q=request.args.get("q", ""),
+                           secrets=may_see_secrets(current_user, t.id))
 
 
 def _form_context(t, kind):
@@ -65,7 +67,7 @@ def _form_context(t, kind):
 @bp.route("/<any(teams, adjudicators, rooms):kind>/<int:oid>/edit", methods=["GET", "POST"])
 @login_required
 def form(tid, kind, oid=None):
-    t = tournament_for(tid, roles=("director",))
+    t = tournament_for(tid, roles=SECRET_ROLES)  # the forms show contacts and the private link
     model, to_item, add, update = KINDS[kind]
     obj = None
     if oid is not None:
@@ -188,7 +190,7 @@ def import_template(tid, kind, fmt):
 @login_required
 def adjudicator_links(tid):
     """A printable sheet: every adjudicator's private link as a QR code, to cut and hand out."""
-    t = tournament_for(tid, roles=("director",))
+    t = tournament_for(tid, roles=SECRET_ROLES)
     adjs = sorted(db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == t.id)).all(),
                   key=lambda a: sort_key(a.name))
     cards = [(a, public_link(t, "judge.home", key=a.private_key)) for a in adjs]
