@@ -25,6 +25,8 @@ SETTINGS = {
     "team_precedence": ("wins,speaker_points,draw_strength", str,
                         _l("Team standings precedence, comma-separated")),
     "speaker_max_missed": (1, int, _l("Rounds a speaker may miss and still be ranked")),
+    "forfeit_points": ("none", str, _l("A forfeit win in speaker points: none, or average (each speaker's own average)")),
+    "allow_iron_person": (False, bool, _l("One speaker may give both speeches of their team (iron person)")),
     "bye_counts_as_win": (True, bool, _l("A bye counts as a win with the team's average marks")),
     "elimination_sides": ("coin_toss", str, _l("Elimination sides: coin_toss or higher_seed_choice")),
     "prep_minutes": (15, int, _l("Preparation time after the motion is released (minutes)")),
@@ -125,6 +127,8 @@ def validate(settings: dict) -> dict:
         errors["pullup_rule"] = "choice"
     if merged["elimination_sides"] not in ("coin_toss", "higher_seed_choice"):
         errors["elimination_sides"] = "choice"
+    if merged["forfeit_points"] not in ("none", "average"):
+        errors["forfeit_points"] = "choice"
     if merged["public_url"] and not _is_http_url(merged["public_url"]):
         errors["public_url"] = "bad_url"
     if not _is_zone(merged["timezone"]):

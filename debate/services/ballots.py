@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, text, update
 
 from ..extensions import db
-from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker, Tournament
+from ..models import Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, Speaker, Team, Tournament
 from ..public_cache import NOT_PUBLIC
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
@@ -51,8 +51,35 @@ def seat_of(adjudicator_id, debate_id):
                                                              DebateAdjudicator.adjudicator_id == adjudicator_id))
 
 
-def _clean(data, debate, rules, ids=None):
-    """ids: {team_id: [speaker ids]} when the caller has them already (else one query)."""
+def _substitutes(gov_team_id, opp_team_id, named, known) -> tuple[dict, set]:
+    """The reserves who may replace a speaker of each side (the registered reserves of the same
+    school's teams in the same league), and which of the `named` speakers not in `known` are of
+    another school. Read only when a ballot names someone outside both teams."""
+    unknown = {v for v in named if isinstance(v, int) and v not in known}
+    subs = {"gov": [], "opp": []}
+    if not unknown:
+        return subs, set()
+    teams = {t.id: t for t in db.session.execute(select(Team.id, Team.school_id, Team.league_id).where(
+        Team.id.in_([gov_team_id, opp_team_id])))}
+    other = set()
+    for sid, school_id, league_id, reserve in db.session.execute(
+            select(Speaker.id, Team.school_id, Team.league_id, Speaker.reserve).join(Team)
+            .where(Speaker.id.in_(unknown))):
+        placed = False
+        for side, tid in (("gov", gov_team_id), ("opp", opp_team_id)):
+            t = teams.get(tid)
+            if reserve and t is not None and t.school_id is not None and t.school_id == school_id \
+                    and t.league_id == league_id:
+                subs[side].append(sid)
+                placed = True
+        if not placed:
+            other.add(sid)
+    return subs, other
+
+
+def _clean(data, debate, rules, ids=None, reserves=None, allow_iron_person=None):
+    """ids: {team_id: [speaker ids]} when the caller has them already (else one query);
+    reserves: which of those ids are registered reserves (else one query)."""
     winner = data.get("winner")
     raw_scores = data.get("scores") or {}
     if not isinstance(raw_scores, dict):
@@ -67,8 +94,20 @@ def _clean(data, debate, rules, ids=None):
         speakers = {}
     if ids is None:
         ids = speaker_ids_of(debate.gov_team_id, debate.opp_team_id)
-    gov_ids, opp_ids = ids[debate.gov_team_id], ids[debate.opp_team_id]
-    errors = validate_ballot(winner, scores, speakers, tuple(gov_ids), tuple(opp_ids), rules)
+    if reserves is None:
+        reserves = set(db.session.scalars(select(Speaker.id).where(
+            Speaker.team_id.in_([debate.gov_team_id, debate.opp_team_id]), Speaker.reserve.is_(True))))
+    if allow_iron_person is None:
+        allow_iron_person = bool(get_setting(debate.round.tournament, "allow_iron_person"))
+    all_gov, all_opp = ids[debate.gov_team_id], ids[debate.opp_team_id]
+    gov_ids = [i for i in all_gov if i not in reserves]
+    opp_ids = [i for i in all_opp if i not in reserves]
+    named = [_int_or_none(v) for v in speakers.values()]
+    subs, other = _substitutes(debate.gov_team_id, debate.opp_team_id, named, set(all_gov) | set(all_opp))
+    subs["gov"] += [i for i in all_gov if i in reserves]
+    subs["opp"] += [i for i in all_opp if i in reserves]
+    errors = validate_ballot(winner, scores, speakers, tuple(gov_ids), tuple(opp_ids), rules,
+                             allow_iron_person=allow_iron_person, substitutes=subs, other_school=other)
     noms = data.get("nominations") or {}
     clean_noms = {}
     if isinstance(noms, dict):
@@ -81,7 +120,7 @@ def _clean(data, debate, rules, ids=None):
             except (TypeError, ValueError):
                 errors[f"nominations.{kind}"] = ("not_in_team", {})
                 continue
-            if sid not in gov_ids + opp_ids:
+            if sid not in gov_ids + opp_ids and sid not in {_int_or_none(v) for v in speakers.values()}:
                 errors[f"nominations.{kind}"] = ("not_in_team", {})
             clean_noms[kind] = sid
     if errors:
@@ -90,6 +129,13 @@ def _clean(data, debate, rules, ids=None):
         speakers = {"PM": gov_ids[0], "MG": gov_ids[1], "LO": opp_ids[0], "MO": opp_ids[1]}
     speakers = {k: int(v) for k, v in speakers.items() if k in ROLES}
     return winner, {k: float(v) for k, v in scores.items()}, speakers, clean_noms
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # ----- storing a submission -----
@@ -121,6 +167,8 @@ class _Seat:
     settings: dict | None
     stage: str | None
     speakers: dict             # {team_id: [speaker ids in speaking order]}
+    reserves: set = None       # the registered reserves among those speakers
+    forfeit: str | None = None  # the debate was forfeited (no ballot is taken)
 
 
 @dataclass
@@ -144,7 +192,7 @@ class StoredBallot:
 _A, _S, _D, _R, _T, _P = (m.__table__ for m in (Adjudicator, DebateAdjudicator, Debate, Round, Tournament, Speaker))
 _B, _L = Ballot.__table__, AuditEntry.__table__
 _SEAT_COLUMNS = (_A.c.id, _A.c.private_key, _D.c.id, _D.c.gov_team_id, _D.c.opp_team_id, _R.c.id, _R.c.kind,
-                 _R.c.tournament_id, _T.c.settings, _T.c.stage, _P.c.id, _P.c.team_id)
+                 _R.c.tournament_id, _T.c.settings, _T.c.stage, _P.c.id, _P.c.team_id, _P.c.reserve, _D.c.forfeit)
 
 
 def _seat_query(by_key: bool):
@@ -173,10 +221,13 @@ def _read_seat(debate_id, key=None, adjudicator_id=None) -> _Seat | None:
         return None
     aid, pkey, did, gov, opp, rid, kind, tid, settings, stage = rows[0][:10]
     speakers = {gov: [], opp: []} if did is not None else {}
+    reserves = set()
     for row in rows:
         if row[10] is not None:
             speakers[row[11]].append(row[10])
-    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers)
+            if row[12]:
+                reserves.add(row[10])
+    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers, reserves, rows[0][13])
 
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the client_id (or, for a
@@ -285,7 +336,10 @@ def _submit(seat: _Seat, data: dict, entered_by) -> tuple[StoredBallot, bool]:
             raise Refused(422, "validation_failed", fields={"debate_id": ("required", {})})
         if seat.debate_id is None:
             raise Refused(403, "not_on_panel")
-        winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers)
+        if seat.forfeit:
+            raise Refused(409, "debate_forfeited")
+        winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers,
+                                                seat.reserves, bool(get_setting(seat, "allow_iron_person")))
     except Refused:
         # A retry of a stored submission is answered with the stored ballot, whatever it says now.
         existing = _stored_by_client_id(client_id)
@@ -374,6 +428,8 @@ def debate_status(panel_ids, latest: dict) -> str:
 
 def refresh_debate(debate):
     """Set the debate's confirmed outcome once every panellist's newest ballot is confirmed."""
+    if debate.forfeit:
+        return  # decided by the forfeit
     panel_ids = [p.adjudicator_id for p in debate.panel]
     latest = latest_ballots([debate.id]).get(debate.id, {})
     if debate_status(panel_ids, latest) != "confirmed":
@@ -394,3 +450,28 @@ def refresh_debate(debate):
 
 def round_is_confirmed(rnd: Round) -> bool:
     return all(d.confirmed_at is not None for d in rnd.debates)
+
+
+FORFEIT_SIDES = ("gov", "opp")
+
+
+def record_forfeit(debate, absent, user=None):
+    """The team on side `absent` did not appear: the other team wins, the result is confirmed
+    at once and marked as a forfeit; no marks are recorded. A debate with confirmed ballots is
+    refused (correct its ballots instead); the same forfeit again changes nothing."""
+    if absent not in FORFEIT_SIDES:
+        raise Refused(422, "validation_failed", fields={"absent": ("choice", {})})
+    if debate.forfeit == absent:
+        return debate
+    if debate.forfeit is not None:
+        raise Refused(409, "already_forfeited")
+    confirmed = db.session.scalar(select(Ballot.id).where(Ballot.debate_id == debate.id,
+                                                          Ballot.status == "confirmed").limit(1))
+    if confirmed is not None or debate.confirmed_at is not None:
+        raise Refused(409, "forfeit_after_ballots")
+    debate.forfeit = absent
+    debate.winner = "opp" if absent == "gov" else "gov"
+    debate.confirmed_at = datetime.now(timezone.utc)
+    db.session.flush()
+    audit(debate.round.tournament_id, "forfeit_recorded", debate, user=user, absent=absent, winner=debate.winner)
+    return debate
