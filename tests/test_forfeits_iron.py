@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from debate.extensions import db
-from debate.models import AuditEntry
+from debate.models import AuditEntry, Ballot
+from tests.conftest import csrf_token
 from tests.flow import setup_tournament
 
 
@@ -146,3 +147,57 @@ def test_substitute_same_school_and_other_school(api, client):
     assert sp[same]["total"] == 28.0 and sp[same]["name"] == "Reserve Same"
     assert sp[gov[0]["id"]]["speeches"] == 0
     assert other not in sp  # a reserve who never spoke is not in the speaker tab
+
+
+def test_phone_form_offers_the_iron_person_explicitly(api, client, app):
+    """Without JavaScript: the box "one speaker gives both speeches" and its speaker choice."""
+    t, keys, rnd, draw, teams = _draw(api, {"allow_iron_person": True, "panel_size": 1})
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    d = draw["debates"][0]
+    key = keys[d["adjudicators"][0]["id"]]
+    page = f"/j/{key}/ballot/{d['id']}"
+    html = client.get(page + "?lang=ru").get_data(as_text=True)
+    assert 'name="iron_gov"' in html and 'name="iron_opp_speaker"' in html
+    assert "Один спикер произносит обе речи" in html
+    gov, opp = teams[d["gov"]["team_id"]]["speakers"], teams[d["opp"]["team_id"]]["speakers"]
+    r = client.post(page, data={"csrf_token": csrf_token(client, page),
+                                "client_id": str(uuid.uuid4()), "step": "send", "winner": "gov",
+                                "score_PM": "28", "score_MG": "27", "score_LO": "26", "score_MO": "25",
+                                "speaker_PM": str(gov[0]["id"]), "speaker_MG": str(gov[1]["id"]),
+                                "speaker_LO": str(opp[0]["id"]), "speaker_MO": str(opp[1]["id"]),
+                                "iron_gov": "1", "iron_gov_speaker": str(gov[1]["id"])})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    with app.app_context():
+        b = db.session.scalars(select(Ballot)).one()
+        assert b.speakers["PM"] == b.speakers["MG"] == gov[1]["id"]
+
+
+def test_no_iron_person_box_unless_allowed(api, client):
+    t, keys, rnd, draw, teams = _draw(api, {"panel_size": 1})
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    d = draw["debates"][0]
+    html = client.get(f"/j/{keys[d['adjudicators'][0]['id']]}/ballot/{d['id']}").get_data(as_text=True)
+    assert 'name="iron_gov"' not in html
+
+
+def test_forfeit_from_the_results_page_shows_everywhere(api, client, app):
+    t, keys, rnd, draw, teams = _draw(api, {"panel_size": 1})
+    r = client.post("/login", data={"username": "apiuser", "password": "api-password-1",
+                                    "csrf_token": csrf_token(client)})
+    assert r.status_code == 302
+    d = draw["debates"][0]
+    results = f"/t/{t['id']}/rounds/{rnd['id']}/results"
+    assert "Record a forfeit" in client.get(results + "?lang=en").get_data(as_text=True)
+    confirm = f"/t/{t['id']}/debates/{d['id']}/forfeit"
+    page = client.get(confirm + "?lang=ru").get_data(as_text=True)
+    assert "Какая команда не явилась?" in page and d["gov"]["name"] in page
+    r = client.post(confirm, data={"csrf_token": csrf_token(client, confirm), "absent": "gov"})
+    assert r.status_code == 302
+    absent = d["gov"]["name"]
+    assert f"Forfeit: {absent} did not appear" in client.get(results + "?lang=en").get_data(as_text=True)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "results": True})
+    lid = t["leagues"][0]["id"]
+    public = client.get(f"/p/{t['id']}/l/{lid}/results?lang=kk").get_data(as_text=True)
+    assert f"келмеу бойынша: {absent} келмеді" in public
+    csv_text = client.get(f"/t/{t['id']}/export/results.csv?lang=en").get_data(as_text=True)
+    assert "Forfeit (team absent)" in csv_text and absent in csv_text.splitlines()[1]
