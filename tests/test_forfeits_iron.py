@@ -81,8 +81,11 @@ def test_forfeit_refusals(api, client, app, make_user):
     r = api.post(f"/debates/{d['id']}/forfeit", {"absent": "gov"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "forfeit_after_ballots"
     assert api.get(f"/debates/{d['id']}/result").get_json()["forfeit"] is None
-    # no ballot is taken on a forfeited debate
+    # no ballot is taken on a forfeited debate, and one sent before is not confirmed after it
+    early = _ballot(client, keys[other["adjudicators"][0]["id"]], other).get_json()["id"]
     assert api.post(f"/debates/{other['id']}/forfeit", {"absent": "gov"}).status_code == 200
+    r = api.post(f"/ballots/{early}/confirm")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "debate_forfeited"
     assert api.post(f"/debates/{other['id']}/forfeit", {"absent": "gov"}).status_code == 200  # the same again
     assert api.post(f"/debates/{other['id']}/forfeit", {"absent": "opp"}).status_code == 409
     r = _ballot(client, keys[other["adjudicators"][0]["id"]], other)

@@ -387,6 +387,8 @@ def _same_submitter(ballot, adj_or_id):
 def confirm_ballot(ballot, user):
     if ballot.status == "superseded":
         raise Refused(409, "superseded")
+    if ballot.debate.forfeit:
+        raise Refused(409, "debate_forfeited")
     if ballot.entered_by_id is not None and ballot.entered_by_id == user.id:
         # Double-checking: whoever typed a ballot in for an adjudicator cannot also confirm it.
         raise Refused(403, "own_entry")
