@@ -54,6 +54,7 @@ def test_paper_ballot_by_keyboard_alone(server, browser, drawn):
     winner, scores, entered_by, status = rows[0]
     assert winner == "opp" and entered_by is not None and status == "submitted"
     assert '"MG": 26.5' in scores
+    print(f"paper ballot typed and stored in {elapsed:.1f} s")
     assert elapsed < 30
     # a mistake is flagged as typed, and the server refuses it with the field marked
     assert page.evaluate("document.activeElement.id") == "seat"
