@@ -55,7 +55,7 @@ def _substitutes(gov_team_id, opp_team_id, named, known) -> tuple[dict, set]:
     """The reserves who may replace a speaker of each side (the registered reserves of the same
     school's teams in the same league), and which of the `named` speakers not in `known` are of
     another school. Read only when a ballot names someone outside both teams."""
-    unknown = {v for v in named if isinstance(v, int) and v not in known}
+    unknown = {v for v in named if isinstance(v, int) and 0 < v < 2**31 and v not in known}
     subs = {"gov": [], "opp": []}
     if not unknown:
         return subs, set()
