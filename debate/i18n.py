@@ -154,6 +154,14 @@ LANGUAGE_LEAGUE_NAMES = {"kk": _l("Kazakh league"), "ru": _l("Russian league"), 
 PANEL_ROLE_NAMES = {"chair": _l("Chair"), "panellist": _l("Panellist")}
 
 
+def forfeit_label(debate) -> str:
+    """"Forfeit: <team> did not appear" for a forfeited debate (else "")."""
+    if not getattr(debate, "forfeit", None):
+        return ""
+    team = debate.gov if debate.forfeit == "gov" else debate.opp
+    return str(_l("Forfeit: %(team)s did not appear", team=team.name if team is not None else "—"))
+
+
 def round_title(rnd) -> str:
     if rnd.kind == "prelim":
         return str(_l("Round %(n)s", n=rnd.number))

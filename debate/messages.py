@@ -10,6 +10,11 @@ ERRORS = {
     "off_step": lambda p: _("Must be a multiple of %(step)s.", step=p.get("step")),
     "not_in_team": lambda p: _("This speaker is not in this team."),
     "duplicate_speaker": lambda p: _("The same speaker cannot give two speeches."),
+    "substitute_other_school": lambda p: _("A substitute must be a registered reserve of the same school."),
+    "debate_forfeited": lambda p: _("This debate was decided by a forfeit: no ballot is taken."),
+    "already_forfeited": lambda p: _("A forfeit is already recorded for this debate."),
+    "forfeit_after_ballots": lambda p: _("This debate already has confirmed ballots: correct them instead of "
+                                         "recording a forfeit."),
     "invalid_winner": lambda p: _("Choose the winning team."),
     "tie": lambda p: _("The totals are equal: a debate cannot end in a tie."),
     "low_point_win": lambda p: _("The winning team must have the higher total."),

@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .i18n import STAGE_NAMES
+from .i18n import ROUND_KIND_NAMES, STAGE_NAMES
 from .services.awards import format_code
 from .web import is_loopback, public_link
 
@@ -285,5 +285,194 @@ def team_codes_pdf(t, rows) -> bytes:
             c.drawString(20 * mm, yy, line)
             yy -= 4 * mm
     c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# ----- the paper fallback: a round's ballots, door sheets and motion slips -----
+
+def _mark_text(value) -> str:
+    return f"{value:g}"
+
+
+def _ballot_page(c, pack, lg, d, seat):
+    """One adjudicator's paper ballot for one debate (A4 portrait, black on white)."""
+    w, h = A4
+    left, right = 18 * mm, w - 18 * mm
+    _loopback_banner(c, seat.url, w, h)
+    with force_locale(lg.language):
+        words = {
+            "ballot": _("Paper ballot"), "room": _("Room"), "adj": _("Adjudicator"),
+            "role": _("Chair") if seat.chair else _("Panellist"), "motion": _("Motion"),
+            "range": _("Marks from %(min)s to %(max)s, in steps of %(step)s.", min=_mark_text(pack.score_min),
+                       max=_mark_text(pack.score_max), step=_mark_text(pack.score_step)),
+            "gov": _("Government"), "opp": _("Opposition"),
+            "roles": {"PM": _("Prime Minister"), "MG": _("Member of Government"),
+                      "LO": _("Leader of Opposition"), "MO": _("Member of Opposition")},
+            "speaker": _("Speaker"), "mark": _("Mark"), "total": _("Total"),
+            "winner": _("Winner"), "sign": _("Signature"),
+            "reserve": _("Reserve"), "substitute": _("If another speaker spoke, write their name."),
+            "qr": _("Or send this ballot from your phone:"),
+            "orator": _("Best orator"), "analyst": _("Best analyst"),
+            "title": round_title_text(pack.round),
+        }
+    c.setFillColor(INK)
+    y = h - 20 * mm
+    c.setFont("Serif", 10)
+    c.drawString(left, y, f"{pack.tournament} · {lg.name} · {words['title']}")
+    y -= 10 * mm
+    c.setFont("Serif-Bold", 20)
+    c.drawString(left, y, words["ballot"])
+    c.drawRightString(right, y, f"{words['room']}: {d.room}")
+    y -= 8 * mm
+    c.setFont("Serif", 11)
+    c.drawString(left, y, f"{words['adj']}: {seat.name} ({words['role']})")
+    y -= 7 * mm
+    if lg.motion:
+        c.setFont("Serif-Bold", 10)
+        c.drawString(left, y, f"{words['motion']}:")
+        c.setFont("Serif", 10)
+        for line in _wrap(lg.motion, "Serif", 10, right - left - 20 * mm):
+            c.drawString(left + 20 * mm, y, line)
+            y -= 5 * mm
+        y -= 2 * mm
+    c.setFont("Serif-Bold", 10)
+    c.drawString(left, y, words["range"])
+    y -= 9 * mm
+    for side, team, roles in (("gov", d.gov, ("PM", "MG")), ("opp", d.opp, ("LO", "MO"))):
+        c.setFont("Serif-Bold", 13)
+        c.drawString(left, y, f"{words[side]}: {team.name}")
+        y -= 3 * mm
+        c.setLineWidth(0.8)
+        c.setStrokeColor(INK)
+        for i, role in enumerate(roles):
+            y -= 11 * mm
+            name = team.speakers[i] if i < len(team.speakers) else ""
+            c.setFont("Serif", 10)
+            c.drawString(left, y + 3 * mm, words["roles"][role])
+            c.setFont("Serif-Bold", 12)
+            c.drawString(left + 55 * mm, y + 3 * mm, name)
+            c.rect(right - 30 * mm, y, 30 * mm, 10 * mm)  # the mark
+        y -= 11 * mm
+        c.setFont("Serif-Bold", 11)
+        c.drawRightString(right - 33 * mm, y + 3 * mm, words["total"])
+        c.rect(right - 30 * mm, y, 30 * mm, 10 * mm)
+        c.setFont("Serif", 8)
+        note = words["substitute"] + (f" {words['reserve']}: {team.reserve}." if team.reserve else "")
+        c.drawString(left, y + 3 * mm, note)
+        y -= 10 * mm
+    c.setFont("Serif-Bold", 12)
+    c.drawString(left, y, f"{words['winner']}:")
+    for i, side in enumerate(("gov", "opp")):
+        x = left + 30 * mm + i * 60 * mm
+        c.rect(x, y - 1 * mm, 5 * mm, 5 * mm)
+        c.setFont("Serif", 11)
+        c.drawString(x + 7 * mm, y, words[side])
+    y -= 12 * mm
+    c.setFont("Serif", 10)
+    for label in (words["orator"], words["analyst"]):
+        c.drawString(left, y, f"{label}:")
+        c.line(left + 35 * mm, y - 1 * mm, left + 110 * mm, y - 1 * mm)
+        y -= 9 * mm
+    y -= 4 * mm
+    c.drawString(left, y, f"{words['sign']}:")
+    c.line(left + 25 * mm, y - 1 * mm, left + 90 * mm, y - 1 * mm)
+    qr = 30 * mm
+    c.drawImage(_qr_image(seat.url), right - qr, 15 * mm, qr, qr)
+    c.setFont("Serif", 8)
+    c.drawRightString(right - qr - 3 * mm, 15 * mm + qr - 4 * mm, words["qr"])
+    c.drawRightString(right - qr - 3 * mm, 15 * mm + qr - 8 * mm, seat.url)
+
+
+def _door_page(c, pack, lg, d):
+    """The sheet on a room's door: the debate, its sides and its panel, readable from afar."""
+    w, h = A4
+    left, right = 20 * mm, w - 20 * mm
+    with force_locale(lg.language):
+        words = {"room": _("Room"), "gov": _("Government"), "opp": _("Opposition"), "panel": _("Panel"),
+                 "chair": _("Chair"), "title": round_title_text(pack.round)}
+    c.setFillColor(INK)
+    c.setFont("Serif", 12)
+    c.drawString(left, h - 22 * mm, f"{pack.tournament} · {lg.name} · {words['title']}")
+    c.setFont("Serif-Bold", 54)
+    room = f"{words['room']} {d.room}"
+    c.setFont("Serif-Bold", _fit(room, "Serif-Bold", 54, right - left))
+    c.drawCentredString(w / 2, h - 55 * mm, room)
+    y = h - 85 * mm
+    for side, team in (("gov", d.gov), ("opp", d.opp)):
+        c.setFont("Serif", 16)
+        c.drawString(left, y, words[side])
+        y -= 12 * mm
+        c.setFont("Serif-Bold", _fit(team.name, "Serif-Bold", 30, right - left))
+        c.drawString(left, y, team.name)
+        y -= 9 * mm
+        c.setFont("Serif", 13)
+        c.drawString(left, y, ", ".join(team.speakers))
+        y -= 18 * mm
+    c.setFont("Serif", 16)
+    c.drawString(left, y, words["panel"])
+    y -= 10 * mm
+    c.setFont("Serif", 14)
+    for seat in d.panel:
+        c.drawString(left, y, seat.name + (f" ({words['chair']})" if seat.chair else ""))
+        y -= 8 * mm
+
+
+def _motion_slips(c, pack, lg):
+    """Motion slips to cut out and hand to the teams, six to a page."""
+    w, h = A4
+    with force_locale(lg.language):
+        head = f"{pack.tournament} · {lg.name} · {round_title_text(pack.round)} · {_('Motion')}"
+    slip_h, per_page = 46 * mm, 6
+    for i in range(per_page):
+        y = h - 12 * mm - i * slip_h
+        c.setStrokeColor(SOFT)
+        c.setDash(3, 3)
+        c.rect(15 * mm, y - slip_h + 4 * mm, w - 30 * mm, slip_h - 4 * mm)
+        c.setDash()
+        c.setFillColor(INK)
+        c.setFont("Serif", 9)
+        c.drawString(20 * mm, y - 8 * mm, head)
+        yy = y - 17 * mm
+        for line in _wrap(lg.slip_motion, "Serif-Bold", 13, w - 45 * mm)[:4]:
+            c.setFont("Serif-Bold", 13)
+            c.drawString(20 * mm, yy, line)
+            yy -= 6 * mm
+    c.showPage()
+
+
+def round_title_text(rnd) -> str:
+    """The round's title in the current (forced) locale."""
+    if rnd.kind == "prelim":
+        return _("Round %(n)s", n=rnd.number)
+    return str(ROUND_KIND_NAMES.get(rnd.kind, rnd.kind))
+
+
+def round_pack_pdf(pack) -> bytes:
+    """One PDF for a round (A4, black on white): per league, in its language, a ballot per
+    adjudicator per debate, a door sheet per room, then the motion slips if asked for."""
+    _fonts()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    c.setTitle(f"{pack.tournament} · {pack.round.kind} {pack.round.number}")
+    c.setAuthor("Debate tab")
+    pages = 0
+    for lg in pack.leagues:
+        for d in lg.debates:
+            if d.forfeit:
+                continue
+            for seat in d.panel:
+                _ballot_page(c, pack, lg, d, seat)
+                c.showPage()
+                pages += 1
+        for d in lg.debates:
+            _door_page(c, pack, lg, d)
+            c.showPage()
+            pages += 1
+        if lg.slip_motion:
+            _motion_slips(c, pack, lg)
+            pages += 1
+    if not pages:
+        c.showPage()
     c.save()
     return buf.getvalue()

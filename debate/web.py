@@ -196,7 +196,7 @@ def install_web_helpers(app):
     app.after_request(_log_request)
     app.jinja_env.globals.update(
         locale=i18n.locale_code, decimal_sep=i18n.decimal_sep, language_names=i18n.LANGUAGE_NAMES, fmt_mark=i18n.fmt_mark,
-        round_title=i18n.round_title, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
+        round_title=i18n.round_title, forfeit_label=i18n.forfeit_label, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
         role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
         panel_role_names=i18n.PANEL_ROLE_NAMES, public_base=public_base, is_loopback=is_loopback,
         tname=lambda t: t.name_in(i18n.locale_code()), flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES,

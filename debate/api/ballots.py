@@ -147,6 +147,22 @@ def confirm_round(rid):
     for did in out["confirmed"]:
         announce_ballot(db.session.get(Debate, did), 0, "confirmed")
     return jsonify(out)
+@api_bp.post("/debates/<int:did>/forfeit")
+@require_token
+def forfeit(did):
+    """The director records that a team did not appear (services.ballots.record_forfeit)."""
+    debate = db.session.get(Debate, did)
+    # A debate of a tournament the user does not run is not found, as if it did not exist.
+    role = g.api_user.role_in(debate.round.tournament_id) if debate is not None else None
+    if role is None:
+        raise ApiError(404, "not_found", _("No such debate."))
+    tournament_or_error(debate.round.tournament_id, roles=("director",))
+    data = json_body()
+    absent = data.get("absent") if isinstance(data, dict) else None
+    svc.record_forfeit(debate, absent, user=g.api_user)
+    db.session.commit()
+    announce_ballot(debate, None, "confirmed")
+    return jsonify(result_json(debate, True))
 
 
 BALLOT_IN = _obj({"debate_id": INT, "client_id": STR, "winner": {"enum": ["gov", "opp"]},
@@ -185,6 +201,11 @@ EXTRA_OPERATIONS.update({
     "/ballots/{bid}/confirm": {"parameters": [{"name": "bid", "in": "path", "required": True, "schema": INT}],
                                "post": _op("Confirm a ballot", 200, _obj({"id": INT, "status": STR}),
                                            errors=(401, 403, 404, 409))},
+    "/debates/{did}/forfeit": {"parameters": [{"name": "did", "in": "path", "required": True, "schema": INT}],
+                               "post": _op("Record a forfeit (director): the team present wins", 200,
+                                           _obj({"debate_id": INT, "status": STR, "forfeit": STR}),
+                                           body=_obj({"absent": {"enum": ["gov", "opp"]}}, ["absent"]),
+                                           errors=(400, 401, 403, 404, 409, 422))},
     "/debates/{did}/result": {"parameters": [{"name": "did", "in": "path", "required": True, "schema": INT}],
                               "get": _op("A debate's result", 200, _obj({"debate_id": INT, "status": STR}),
                                          secured=False, errors=(403, 404))},

@@ -24,12 +24,13 @@ def team_json(team, private=False, secrets=False):
            "school": ({"name": team.school.name, "region": team.school.region_code, "rural": team.school.rural}
                       if team.school else None),
            "coach": {"name": team.coach.name} if team.coach else None,
-           "speakers": [{"id": s.id, "name": s.name} for s in team.speakers],
+           "speakers": [{"id": s.id, "name": s.name} for s in team.speakers if not s.reserve],
+           "reserve": next(({"id": s.id, "name": s.name} for s in team.speakers if s.reserve), None),
            "active": team.active}
     if secrets and team.coach:
         out["coach"]["contact"] = team.coach.contact
     if private:
-        for s, js in zip(team.speakers, out["speakers"]):
+        for s, js in zip([s for s in team.speakers if not s.reserve], out["speakers"]):
             js.update(grade=s.grade, gender=s.gender)
         out["seed_rank"] = team.seed_rank
         out["needs_access"] = team.needs_access

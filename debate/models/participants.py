@@ -74,10 +74,12 @@ class Team(db.Model):
 class Speaker(db.Model):
     __tablename__ = "speakers"
     __table_args__ = (UniqueConstraint("team_id", "position"),
-                      CheckConstraint("position IN (1, 2)", name="position"))
+                      CheckConstraint("position IN (1, 2, 3)", name="position"))
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)  # speaking order: 1 = PM/LO, 2 = MG/MO
+    position: Mapped[int] = mapped_column(Integer)  # speaking order: 1 = PM/LO, 2 = MG/MO, 3 = the reserve
+    # A registered reserve: speaks only as a substitute, named on that round's ballot.
+    reserve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     name: Mapped[str] = mapped_column(String(200))
     grade: Mapped[int | None] = mapped_column(Integer)  # directors only
     gender: Mapped[str | None] = mapped_column(String(1))  # "f"/"m", directors only

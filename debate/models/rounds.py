@@ -149,6 +149,8 @@ class Debate(db.Model):
     # Confirmed outcome, kept here so standings read one row per debate.
     winner: Mapped[str | None] = mapped_column(String(3))  # "gov" / "opp"
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A forfeit: the side that did not appear ("gov" / "opp"); the other side won, no marks.
+    forfeit: Mapped[str | None] = mapped_column(String(3))
 
     round: Mapped[Round] = relationship(back_populates="debates")
     league = relationship("League")

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, text, update
 
 from ..extensions import db
-from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Tournament,
-                      TournamentMember, User)
+from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Team,
+                      Tournament, TournamentMember, User)
 from ..public_cache import NOT_PUBLIC
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
@@ -52,8 +52,35 @@ def seat_of(adjudicator_id, debate_id):
                                                              DebateAdjudicator.adjudicator_id == adjudicator_id))
 
 
-def _clean(data, debate, rules, ids=None):
-    """ids: {team_id: [speaker ids]} when the caller has them already (else one query)."""
+def _substitutes(gov_team_id, opp_team_id, named, known) -> tuple[dict, set]:
+    """The reserves who may replace a speaker of each side (the registered reserves of the same
+    school's teams in the same league), and which of the `named` speakers not in `known` are of
+    another school. Read only when a ballot names someone outside both teams."""
+    unknown = {v for v in named if isinstance(v, int) and 0 < v < 2**31 and v not in known}
+    subs = {"gov": [], "opp": []}
+    if not unknown:
+        return subs, set()
+    teams = {t.id: t for t in db.session.execute(select(Team.id, Team.school_id, Team.league_id).where(
+        Team.id.in_([gov_team_id, opp_team_id])))}
+    other = set()
+    for sid, school_id, league_id, reserve in db.session.execute(
+            select(Speaker.id, Team.school_id, Team.league_id, Speaker.reserve).join(Team)
+            .where(Speaker.id.in_(unknown))):
+        placed = False
+        for side, tid in (("gov", gov_team_id), ("opp", opp_team_id)):
+            t = teams.get(tid)
+            if reserve and t is not None and t.school_id is not None and t.school_id == school_id \
+                    and t.league_id == league_id:
+                subs[side].append(sid)
+                placed = True
+        if not placed:
+            other.add(sid)
+    return subs, other
+
+
+def _clean(data, debate, rules, ids=None, reserves=None, allow_iron_person=None):
+    """ids: {team_id: [speaker ids]} when the caller has them already (else one query);
+    reserves: which of those ids are registered reserves (else one query)."""
     winner = data.get("winner")
     raw_scores = data.get("scores") or {}
     if not isinstance(raw_scores, dict):
@@ -68,8 +95,20 @@ def _clean(data, debate, rules, ids=None):
         speakers = {}
     if ids is None:
         ids = speaker_ids_of(debate.gov_team_id, debate.opp_team_id)
-    gov_ids, opp_ids = ids[debate.gov_team_id], ids[debate.opp_team_id]
-    errors = validate_ballot(winner, scores, speakers, tuple(gov_ids), tuple(opp_ids), rules)
+    if reserves is None:
+        reserves = set(db.session.scalars(select(Speaker.id).where(
+            Speaker.team_id.in_([debate.gov_team_id, debate.opp_team_id]), Speaker.reserve.is_(True))))
+    if allow_iron_person is None:
+        allow_iron_person = bool(get_setting(debate.round.tournament, "allow_iron_person"))
+    all_gov, all_opp = ids[debate.gov_team_id], ids[debate.opp_team_id]
+    gov_ids = [i for i in all_gov if i not in reserves]
+    opp_ids = [i for i in all_opp if i not in reserves]
+    named = [_int_or_none(v) for v in speakers.values()]
+    subs, other = _substitutes(debate.gov_team_id, debate.opp_team_id, named, set(all_gov) | set(all_opp))
+    subs["gov"] += [i for i in all_gov if i in reserves]
+    subs["opp"] += [i for i in all_opp if i in reserves]
+    errors = validate_ballot(winner, scores, speakers, tuple(gov_ids), tuple(opp_ids), rules,
+                             allow_iron_person=allow_iron_person, substitutes=subs, other_school=other)
     noms = data.get("nominations") or {}
     clean_noms = {}
     if isinstance(noms, dict):
@@ -82,7 +121,7 @@ def _clean(data, debate, rules, ids=None):
             except (TypeError, ValueError):
                 errors[f"nominations.{kind}"] = ("not_in_team", {})
                 continue
-            if sid not in gov_ids + opp_ids:
+            if sid not in gov_ids + opp_ids and sid not in {_int_or_none(v) for v in speakers.values()}:
                 errors[f"nominations.{kind}"] = ("not_in_team", {})
             clean_noms[kind] = sid
     if errors:
@@ -91,6 +130,13 @@ def _clean(data, debate, rules, ids=None):
         speakers = {"PM": gov_ids[0], "MG": gov_ids[1], "LO": opp_ids[0], "MO": opp_ids[1]}
     speakers = {k: int(v) for k, v in speakers.items() if k in ROLES}
     return winner, {k: float(v) for k, v in scores.items()}, speakers, clean_noms
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # ----- storing a submission -----
@@ -124,6 +170,8 @@ class _Seat:
     speakers: dict             # {team_id: [speaker ids in speaking order]}
     draw_released: bool | None = None
     confirmed_at: datetime | None = None  # the debate's result is confirmed: the ballot window is closed
+    reserves: set = None       # the registered reserves among those speakers
+    forfeit: str | None = None  # the debate was forfeited (no ballot is taken)
 
 
 @dataclass
@@ -149,7 +197,7 @@ _B, _L, _RL = Ballot.__table__, AuditEntry.__table__, RoundLeague.__table__
 # The debate's own league's release (draws are released per league) opens the ballot window.
 _SEAT_COLUMNS = (_A.c.id, _A.c.private_key, _D.c.id, _D.c.gov_team_id, _D.c.opp_team_id, _R.c.id, _R.c.kind,
                  _R.c.tournament_id, _T.c.settings, _T.c.stage, _RL.c.draw_released, _D.c.confirmed_at, _P.c.id,
-                 _P.c.team_id)
+                 _P.c.team_id, _P.c.reserve, _D.c.forfeit)
 
 
 def _seat_query(by_key: bool):
@@ -179,10 +227,14 @@ def _read_seat(debate_id, key=None, adjudicator_id=None) -> _Seat | None:
         return None
     aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, released, confirmed_at = rows[0][:12]
     speakers = {gov: [], opp: []} if did is not None else {}
+    reserves = set()
     for row in rows:
         if row[12] is not None:
             speakers[row[13]].append(row[12])
-    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers, released, confirmed_at)
+            if row[14]:
+                reserves.add(row[12])
+    return _Seat(aid, pkey, did, gov, opp, rid, kind, tid, settings, stage, speakers, released, confirmed_at,
+                 reserves=reserves, forfeit=rows[0][15])
 
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING: no row back means the client_id (or, for a
@@ -308,6 +360,8 @@ def _submit(seat: _Seat, data: dict, entered_by, correction=False) -> tuple[Stor
             raise Refused(422, "validation_failed", fields={"debate_id": ("required", {})})
         if seat.debate_id is None:
             raise Refused(403, "not_on_panel")
+        if seat.forfeit:
+            raise Refused(409, "debate_forfeited")
         # The ballot window (read in the same query as the seat): open from the draw's release
         # until the debate's result is confirmed; after that only a director's correction.
         if not correction and not seat.draw_released:
@@ -321,7 +375,8 @@ def _submit(seat: _Seat, data: dict, entered_by, correction=False) -> tuple[Stor
                     adjudicator_id=seat.adjudicator_id, action="ballot_after_close", object_type="debate",
                     object_id=seat.debate_id, details=_late_payload(data, client_id)))
             raise Refused(409, "ballot_closed", {"debate_id": seat.debate_id})
-        winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers)
+        winner, scores, speakers, noms = _clean(data, seat, _rules(seat, seat.round_kind), seat.speakers,
+                                                seat.reserves, bool(get_setting(seat, "allow_iron_person")))
     except Refused:
         # A retry of a stored submission is answered with the stored ballot, whatever it says now.
         existing = _stored_by_client_id(client_id)
@@ -376,6 +431,8 @@ def may_confirm_own(tournament) -> bool:
 def confirm_ballot(ballot, user):
     if ballot.status == "superseded":
         raise Refused(409, "superseded")
+    if ballot.debate.forfeit:
+        raise Refused(409, "debate_forfeited")
     own = ballot.entered_by_id is not None and ballot.entered_by_id == user.id
     if own and not may_confirm_own(ballot.debate.round.tournament):
         # Double-checking: whoever typed a ballot in for an adjudicator cannot also confirm it
@@ -420,6 +477,8 @@ def debate_status(panel_ids, latest: dict) -> str:
 
 def refresh_debate(debate):
     """Set the debate's confirmed outcome once every panellist's newest ballot is confirmed."""
+    if debate.forfeit:
+        return  # decided by the forfeit
     panel_ids = [p.adjudicator_id for p in debate.panel]
     latest = latest_ballots([debate.id]).get(debate.id, {})
     if debate_status(panel_ids, latest) != "confirmed":
@@ -446,13 +505,13 @@ def debate_result(debate, private: bool) -> dict:
     """A debate's result as the API tells it (GET /debates/{did}/result, corrections)."""
     panel_ids = [p.adjudicator_id for p in debate.panel]
     latest = latest_ballots([debate.id]).get(debate.id, {})
-    status = debate_status(panel_ids, latest)
+    status = "confirmed" if debate.forfeit else debate_status(panel_ids, latest)
     votes = {"gov": 0, "opp": 0}
     for b in latest.values():
         if b.status == "confirmed":
             votes[b.winner] += 1
     out = {"debate_id": debate.id, "status": status, "winner": debate.winner if debate.confirmed_at else None,
-           "votes": votes, "ballots": []}
+           "votes": votes, "forfeit": debate.forfeit, "ballots": []}
     if private:
         out["ballots"] = [{"id": b.id, "adjudicator_id": b.adjudicator_id, "winner": b.winner, "scores": b.scores,
                            "speakers": b.speakers, "version": b.version, "status": b.status}
@@ -515,3 +574,28 @@ def confirmers(tournament) -> list:
     return list(db.session.scalars(select(User).join(TournamentMember, TournamentMember.user_id == User.id).where(
         TournamentMember.tournament_id == tournament.id, TournamentMember.role.in_(("director", "staff")))
         .order_by(User.username)))
+
+
+FORFEIT_SIDES = ("gov", "opp")
+
+
+def record_forfeit(debate, absent, user=None):
+    """The team on side `absent` did not appear: the other team wins, the result is confirmed
+    at once and marked as a forfeit; no marks are recorded. A debate with confirmed ballots is
+    refused (correct its ballots instead); the same forfeit again changes nothing."""
+    if absent not in FORFEIT_SIDES:
+        raise Refused(422, "validation_failed", fields={"absent": ("choice", {})})
+    if debate.forfeit == absent:
+        return debate
+    if debate.forfeit is not None:
+        raise Refused(409, "already_forfeited")
+    confirmed = db.session.scalar(select(Ballot.id).where(Ballot.debate_id == debate.id,
+                                                          Ballot.status == "confirmed").limit(1))
+    if confirmed is not None or debate.confirmed_at is not None:
+        raise Refused(409, "forfeit_after_ballots")
+    debate.forfeit = absent
+    debate.winner = "opp" if absent == "gov" else "gov"
+    debate.confirmed_at = datetime.now(timezone.utc)
+    db.session.flush()
+    audit(debate.round.tournament_id, "forfeit_recorded", debate, user=user, absent=absent, winner=debate.winner)
+    return debate

@@ -79,7 +79,7 @@ def _in_league(league):
 def results_table(leagues):
     head = [_("League"), _("Round"), _("Room"), _("Government"), _("Opposition"), _("Winner"),
             _("Winning team"), _("Government points"), _("Opposition points"), _("Margin"),
-            _("Government votes"), _("Opposition votes")]
+            _("Government votes"), _("Opposition votes"), _("Forfeit (team absent)")]
     rows = []
     for league in leagues:
         debates, teams, speaker_ids, _names = _league_debates(league)
@@ -95,14 +95,15 @@ def results_table(leagues):
             gov, opp = teams.get(d.gov_team_id, ""), teams.get(d.opp_team_id, "")
             if d.confirmed_at is None:
                 rows.append([league.name, round_title(rnd), rooms.get(d.room_id, ""), gov, opp, "", "",
-                             None, None, None, None, None])
+                             None, None, None, None, None, ""])
                 continue
             res = compute_result(d, ballots[d.id], chairs, speaker_ids)
             pts = res.team_points or {}
             winner = d.winner or res.winner
             rows.append([league.name, round_title(rnd), rooms.get(d.room_id, ""), gov, opp, _side(winner),
                          gov if winner == "gov" else opp if winner == "opp" else "",
-                         pts.get("gov"), pts.get("opp"), res.margin, res.votes.get("gov", 0), res.votes.get("opp", 0)])
+                         pts.get("gov"), pts.get("opp"), res.margin, res.votes.get("gov", 0), res.votes.get("opp", 0),
+                         (gov if d.forfeit == "gov" else opp) if d.forfeit else ""])
     return head, rows
 
 

@@ -60,8 +60,8 @@ class Roster(NamedTuple):
     """A league's teams and speakers as plain values (no ORM objects)."""
     team_ids: list                  # in id order
     team_names: dict                # team_id -> name
-    speakers: list                  # [(speaker_id, team_id)] by team, then position
-    speaker_names: dict             # speaker_id -> name
+    speakers: list                  # [(speaker_id, team_id)] by team, then position (no reserves)
+    speaker_names: dict             # speaker_id -> name (reserves too)
 
 
 def _rows(stmt):
@@ -77,11 +77,13 @@ def _rows(stmt):
 def league_roster(league) -> Roster:
     """Teams and speakers of a league in two queries of plain columns."""
     teams = _rows(select(Team.id, Team.name).where(Team.league_id == league.id).order_by(Team.id))
-    speakers = _rows(select(Speaker.id, Speaker.team_id, Speaker.name).join(Team)
+    speakers = _rows(select(Speaker.id, Speaker.team_id, Speaker.name, Speaker.reserve).join(Team)
                      .where(Team.league_id == league.id)
                      .order_by(Speaker.team_id, Speaker.position, Speaker.id))
+    # A reserve is in the speaker tab only once they have spoken (as a substitute).
     return Roster(team_ids=[t[0] for t in teams], team_names=dict(teams),
-                  speakers=[(s[0], s[1]) for s in speakers], speaker_names={s[0]: s[2] for s in speakers})
+                  speakers=[(s[0], s[1]) for s in speakers if not s[3]],
+                  speaker_names={s[0]: s[2] for s in speakers})
 
 
 class _Ballot(NamedTuple):
@@ -133,7 +135,7 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
     # row of NULL ballot columns.
     rows = _rows(
         select(Debate.id, Debate.round_id, Debate.gov_team_id, Debate.opp_team_id,
-               cast(Debate.flags, Text), Debate.confirmed_at.is_not(None),
+               cast(Debate.flags, Text), Debate.confirmed_at.is_not(None), Debate.forfeit,
                Ballot.id, Ballot.adjudicator_id, Ballot.version, Ballot.winner,
                cast(Ballot.scores, Text), cast(Ballot.speakers, Text), cast(Ballot.nominations, Text))
         .outerjoin(Ballot, and_(Ballot.debate_id == Debate.id, Ballot.status == "confirmed"))
@@ -146,7 +148,10 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
     at = {}        # usually the same text, most nominations are "{}"): text -> index. The
     #                decoded values are shared between ballots: read only.
     last = None
-    for did, rid, gov, opp, flags, confirmed, bid, adj, version, winner, sc, spk, nom in rows:
+    forfeits = {}  # debate_id -> the side that did not appear
+    for did, rid, gov, opp, flags, confirmed, forfeit, bid, adj, version, winner, sc, spk, nom in rows:
+        if forfeit and confirmed:
+            forfeits[did] = forfeit
         if did != last:
             last = did
             if flags is None or flags == "[]":
@@ -187,6 +192,8 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
                     pullups[opp] += 1
         if not confirmed:
             h.unconfirmed_debates += 1
+            continue
+        if did in forfeits:
             continue
         if len(ballots) > 1:  # counting ballots: per adjudicator the newest confirmed version
             best = {}
@@ -242,19 +249,33 @@ def league_history(league, before_seq: int | None = None, public: bool = False,
         margin = res.margin
         team_results.append(new(TeamResult, (n, gov, opp, "gov", res.winner == "gov",
                                              points["gov"] if points else None, margin,
-                                             votes["gov"], n_votes, False)))
+                                             votes["gov"], n_votes, False, False)))
         team_results.append(new(TeamResult, (n, opp, gov, "opp", res.winner == "opp",
                                              points["opp"] if points else None,
-                                             None if margin is None else -margin, votes["opp"], n_votes, False)))
-        gov_ids = speaker_ids.get(gov, ())
+                                             None if margin is None else -margin, votes["opp"], n_votes, False,
+                                             False)))
+        sides = res.speaker_sides
         for sid, mark in res.speaker_marks.items():
-            speaker_results.append(new(SpeakerResult, (n, sid, gov if sid in gov_ids else opp, mark)))
+            speaker_results.append(new(SpeakerResult, (n, sid, gov if sides.get(sid) == "gov" else opp, mark,
+                                                       False)))
         for b in counted:
             if b.nominations:
                 for kind in ("orator", "analyst"):
                     sid = b.nominations.get(kind)
                     if sid:
                         noms.append((kind, int(sid)))
+    for d in debates:
+        did, rid, gov, opp = d[:4]
+        absent = forfeits.get(did)
+        if absent is None:
+            continue
+        # A forfeit: the team present wins, no marks; how it counts is the standings' rule.
+        n = number[rid]
+        present = opp if absent == "gov" else gov
+        team_results.append(TeamResult(n, gov, opp, "gov", absent == "opp", None, None, forfeit=True))
+        team_results.append(TeamResult(n, opp, gov, "opp", absent == "gov", None, None, forfeit=True))
+        for sid in speaker_ids.get(present, ()):
+            speaker_results.append(SpeakerResult(n, sid, present, 0.0, True))
     for team_id, rid in _rows(select(Bye.team_id, Bye.round_id)
                               .where(Bye.league_id == league.id, Bye.round_id.in_(round_ids)).order_by(Bye.id)):
         h.byes[team_id] += 1

@@ -169,6 +169,11 @@ def _validate_team(item, leagues, by_key):
             grade = None
         gender = _text(sp.get("gender")).casefold()[:1] or None
         clean["speakers"].append({"name": name, "grade": grade, "gender": gender})
+    reserve = item.get("reserve")
+    reserve = {"name": reserve} if isinstance(reserve, str) else (reserve or {})
+    clean["reserve"] = None
+    if isinstance(reserve, dict) and _text(reserve.get("name")):
+        clean["reserve"] = {"name": _name(errors, "reserve.name", reserve.get("name"))}
     try:
         clean["needs_access"] = _bool(item.get("needs_access"))
     except ValueError:
@@ -234,6 +239,8 @@ def add_teams(tournament, items: list, check_only: bool = False) -> list[Team]:
         team = Team(tournament_id=tournament.id, league=c["league"], name=c["name"], school=school,
                     coach=coach, seed_rank=c["seed_rank"], needs_access=c.get("needs_access", False))
         team.speakers = [Speaker(position=n + 1, **sp) for n, sp in enumerate(c["speakers"])]
+        if c.get("reserve"):
+            team.speakers.append(Speaker(position=3, reserve=True, name=c["reserve"]["name"]))
         db.session.add(team)
         teams.append(team)
     db.session.flush()
@@ -397,8 +404,16 @@ def update_team(tournament, team: Team, item: dict) -> Team:
         team.coach.contact = c["coach_contact"]
     else:
         team.coach = None
-    for sp, new in zip(team.speakers, c["speakers"]):
+    regular = [sp for sp in team.speakers if not sp.reserve]
+    for sp, new in zip(regular, c["speakers"]):
         sp.name, sp.grade, sp.gender = new["name"], new["grade"], new["gender"]
+    reserve = next((sp for sp in team.speakers if sp.reserve), None)
+    if c.get("reserve"):
+        if reserve is None:
+            team.speakers.append(Speaker(position=3, reserve=True, name=c["reserve"]["name"]))
+        else:
+            reserve.name = c["reserve"]["name"]
+    # A reserve once registered stays (they may be named on a ballot); only renamed here.
     db.session.flush()
     return team
 

@@ -20,6 +20,11 @@ def precedence(t) -> tuple:
     return precedence_metrics(t.setting("team_precedence"))
 
 
+def forfeit_points(t) -> str:
+    value = t.setting("forfeit_points")
+    return value if value in tab_standings.FORFEIT_POINTS else "none"
+
+
 @contextmanager
 def quiet_gc():
     """Hold off CPython's cyclic garbage collector while a league's tab is computed or rendered.
@@ -122,7 +127,8 @@ def _team_standings(league, public):
     key = ("team_rows", league.id, bool(public))
     if key not in cache:
         h = _history(league, public=public)
-        cache[key] = tab_standings.team_standings(h.team_ids, h.team_results, precedence(league.tournament))
+        cache[key] = tab_standings.team_standings(h.team_ids, h.team_results, precedence(league.tournament),
+                                                  forfeit_points(league.tournament))
     return cache[key]
 
 
@@ -132,7 +138,8 @@ def _speaker_standings(league, public):
     if key not in cache:
         h = _history(league, public=public)
         cache[key] = tab_standings.speaker_standings(h.speakers, h.speaker_results, h.rounds_held,
-                                                     int(league.tournament.setting("speaker_max_missed")))
+                                                     int(league.tournament.setting("speaker_max_missed")),
+                                                     forfeit_points(league.tournament))
     return cache[key]
 
 
@@ -140,7 +147,8 @@ def _nominations(league):
     h = _history(league)
     totals = {}
     for r in h.speaker_results:
-        totals[r.speaker_id] = totals.get(r.speaker_id, 0) + r.mark
+        if not r.forfeit:
+            totals[r.speaker_id] = totals.get(r.speaker_id, 0) + r.mark
     return tab_standings.nominations(h.nominations, totals)
 
 

@@ -79,10 +79,16 @@ def default_speakers(gov_speaker_ids, opp_speaker_ids) -> dict:
 
 
 def validate_ballot(winner, scores, speakers, gov_speaker_ids, opp_speaker_ids,
-                    rules: ScoreRules = ScoreRules()) -> dict[str, tuple[str, dict]]:
+                    rules: ScoreRules = ScoreRules(), *, allow_iron_person: bool = False,
+                    substitutes: dict | None = None, other_school=()) -> dict[str, tuple[str, dict]]:
     """Return {field: (error_code, params)}; empty dict means the ballot is valid.
 
     Fields: "winner", "scores.<ROLE>", "speakers.<ROLE>", "speakers", "total".
+
+    substitutes: {"gov": ids, "opp": ids}, the registered reserves who may replace a speaker of
+    that side for this debate (same school). other_school: speaker ids known to be of another
+    school (refused as substitutes with their own code). allow_iron_person: one speaker may
+    hold both roles of their own team (never a role of each team).
     """
     errors: dict[str, tuple[str, dict]] = {}
 
@@ -99,21 +105,30 @@ def validate_ballot(winner, scores, speakers, gov_speaker_ids, opp_speaker_ids,
         chosen = default_speakers(gov_ids, opp_ids)
     else:
         chosen = {role: _as_id(speakers.get(role)) for role in ROLES}
+    subs = substitutes or {}
+    gov_subs = tuple(_as_id(s) for s in subs.get("gov", ()))
+    opp_subs = tuple(_as_id(s) for s in subs.get("opp", ()))
     resolved = {}
     for role in ROLES:
         sid = chosen.get(role)
         if _blank(sid):
             errors[f"speakers.{role}"] = ("required", {})
             continue
-        team = gov_ids if role in GOV_ROLES else opp_ids
-        if sid not in team:
-            errors[f"speakers.{role}"] = ("not_in_team", {"speaker_id": sid})
+        gov_role = role in GOV_ROLES
+        team = gov_ids if gov_role else opp_ids
+        if sid not in team and sid not in (gov_subs if gov_role else opp_subs):
+            code = "substitute_other_school" if sid in other_school else "not_in_team"
+            errors[f"speakers.{role}"] = (code, {"speaker_id": sid})
             continue
         resolved[role] = sid
     seen: dict = {}
     for role, sid in resolved.items():
         seen.setdefault(sid, []).append(role)
     dups = {sid: roles for sid, roles in seen.items() if len(roles) > 1}
+    if allow_iron_person:
+        # An iron person: both roles of one team (PM+MG or LO+MO), never more.
+        dups = {sid: roles for sid, roles in dups.items()
+                if not (len(roles) == 2 and (set(roles) == set(GOV_ROLES) or set(roles) == set(OPP_ROLES)))}
     if dups:
         sid, roles = next(iter(dups.items()))
         errors["speakers"] = ("duplicate_speaker", {"speaker_id": sid, "roles": roles})
@@ -173,6 +188,7 @@ class DebateResult:
     speaker_marks: dict  # speaker_id -> mean mark across the ballots carrying scores
     team_points: dict  # "gov"/"opp" -> sum of the means of its speakers ({} if no scores)
     margin: float | None  # gov points - opp points (None if no ballot carries scores)
+    speaker_sides: dict = field(default_factory=dict)  # speaker_id -> "gov"/"opp"
 
 
 def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
@@ -180,7 +196,11 @@ def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
     """Majority of the ballots decides; on an even split the chair's ballot decides
     (winner None if the chair has no ballot among them). Each speaker's mark is the mean
     of the panel's marks for them, over the ballots that carry scores. A ballot without a
-    `speakers` mapping uses `default_speakers` (role -> speaker id)."""
+    `speakers` mapping uses `default_speakers` (role -> speaker id).
+
+    An iron person (one speaker in both roles of a team) gets the mean of their two speeches
+    as their mark for the round (one speech in the speaker tab), while their team's points
+    count both speeches (the mark twice)."""
     gov_votes = opp_votes = 0
     for b in ballots:
         w = b.winner
@@ -206,11 +226,17 @@ def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
     sums: dict = {}      # speaker id -> sum of marks, in order of first appearance
     counts: dict = {}
     side_of: dict = {}
+    iron: dict = {}      # speaker id -> 2 when they held both roles of their team on a ballot
     for b in ballots:
         scores = b.scores
         if not scores:
             continue
         mapping = b.speakers or default_speakers or {}
+        pm, lo = mapping.get("PM"), mapping.get("LO")
+        if pm is not None and pm == mapping.get("MG"):
+            iron[_as_id(pm)] = 2
+        if lo is not None and lo == mapping.get("MO"):
+            iron[_as_id(lo)] = 2
         for role, side in _ROLE_SIDES:
             value = scores.get(role)
             if type(value) is not float or value - value != 0.0:
@@ -233,6 +259,8 @@ def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
     if speaker_marks:
         gov_points = opp_points = 0.0
         for sid, mark in speaker_marks.items():
+            if sid in iron:
+                mark = mark * 2
             if side_of[sid] == "gov":
                 gov_points += mark
             else:
@@ -242,4 +270,4 @@ def debate_result(ballots: list[BallotInput], chair_id: int | None = None, *,
     else:
         team_points, margin = {}, None
     return DebateResult(winner=winner, votes=votes, speaker_marks=speaker_marks,
-                        team_points=team_points, margin=margin)
+                        team_points=team_points, margin=margin, speaker_sides=side_of)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 METRICS = ("wins", "speaker_points", "average_points", "draw_strength", "margin",
            "ballots_won", "who_beat_whom")
 DEFAULT_PRECEDENCE = ("wins", "speaker_points", "draw_strength")
+FORFEIT_POINTS = ("none", "average")  # what a forfeit win is worth in speaker points
 _NDIGITS = 6  # float sums are rounded so that summation order never splits a tie
 
 
@@ -26,6 +27,7 @@ class TeamResult(NamedTuple):
     ballots_won: int = 0
     ballots_total: int = 0
     bye: bool = False
+    forfeit: bool = False  # decided by a forfeit (either side): no marks, no margin
 
 
 class TeamRow(NamedTuple):
@@ -46,12 +48,18 @@ class TeamRow(NamedTuple):
 _WINS, _POINTS, _SCORED, _MARGIN, _BALLOTS, _ROUNDS, _OPPONENTS, _BYES, _OWN, _OWN_N = range(10)
 
 
-def _team_totals(results):
+def _team_totals(results, forfeit_points="none"):
     """team_id -> accumulator list (see the slots above): summed metrics, the opponents met
-    [(opponent_id, won)], the byes [(points, margin)] and the team's own (non-bye) points."""
+    [(opponent_id, won)], the byes [(points, margin)] and the team's own (non-bye) points.
+
+    A forfeit counts as a win for the team present and a loss for the absent one, with no
+    margin; the present team is credited with its own average points (as for a bye) when
+    forfeit_points is "average", and with nothing otherwise (the round then does not count in
+    its average)."""
     acc: dict = {}
+    average = forfeit_points == "average"
     for r in results:
-        _rnd, team_id, opponent_id, _side, won, points, margin, ballots_won, _bt, bye = r
+        _rnd, team_id, opponent_id, _side, won, points, margin, ballots_won, _bt, bye, forfeit = r
         a = acc.get(team_id)
         if a is None:
             a = acc[team_id] = [0, 0.0, 0, 0.0, 0, 0, [], [], 0.0, 0]
@@ -61,6 +69,14 @@ def _team_totals(results):
         if bye:
             a[_WINS] += 1
             a[_BYES].append((points, margin))
+            continue
+        if forfeit:
+            if won:
+                a[_WINS] += 1
+                if average:
+                    a[_BYES].append((None, None))
+            if opponent_id is not None:
+                a[_OPPONENTS].append((opponent_id, bool(won)))
             continue
         if won:
             a[_WINS] += 1
@@ -86,14 +102,14 @@ def _team_totals(results):
 
 
 def team_standings(team_ids: list[int], results: list[TeamResult],
-                   precedence=DEFAULT_PRECEDENCE) -> list[TeamRow]:
+                   precedence=DEFAULT_PRECEDENCE, forfeit_points="none") -> list[TeamRow]:
     """Rank teams by the metrics in `precedence` (see METRICS). Linear in the number of
-    results plus one sort per metric."""
+    results plus one sort per metric. forfeit_points: see _team_totals."""
     precedence = tuple(precedence)
     for m in precedence:
         if m not in METRICS:
             raise ValueError(f"unknown_metric:{m}")
-    acc = _team_totals(results)
+    acc = _team_totals(results, forfeit_points)
     wins_of = {t: a[_WINS] for t, a in acc.items()}
 
     # metric -> {team_id: value}
@@ -182,6 +198,7 @@ class SpeakerResult(NamedTuple):
     speaker_id: int
     team_id: int
     mark: float
+    forfeit: bool = False  # the speaker's team won this round by forfeit (mark is not used)
 
 
 class SpeakerRow(NamedTuple):
@@ -196,21 +213,34 @@ class SpeakerRow(NamedTuple):
 
 
 def speaker_standings(speakers: list[tuple[int, int]], results: list[SpeakerResult],
-                      rounds_held: int, max_missed: int = 1) -> list[SpeakerRow]:
+                      rounds_held: int, max_missed: int = 1, forfeit_points="none") -> list[SpeakerRow]:
     """Ranked speakers by total (equal totals share a rank, listed by id), then the
     speakers who missed more than `max_missed` of `rounds_held` rounds (or never spoke),
-    listed unranked (rank None), also by total then id."""
-    acc: dict = {}  # speaker_id -> [team_id, total, speeches, {rounds spoken}]
+    listed unranked (rank None), also by total then id.
+
+    A forfeit win (a result with forfeit=True) is a round the speaker did not miss; it adds no
+    speech unless forfeit_points is "average": then it is one speech marked with the speaker's
+    own average over the speeches they gave (nothing if they gave none)."""
+    acc: dict = {}  # speaker_id -> [team_id, total, speeches, {rounds spoken}, forfeit wins]
     for sid, tid in speakers:
-        acc[sid] = [tid, 0.0, 0, set()]
+        acc[sid] = [tid, 0.0, 0, set(), 0]
     for r in results:
-        rnd, sid, tid, mark = r
+        rnd, sid, tid, mark, forfeit = r
         a = acc.get(sid)
         if a is None:
-            a = acc[sid] = [tid, 0.0, 0, set()]
+            a = acc[sid] = [tid, 0.0, 0, set(), 0]
+        a[3].add(rnd)
+        if forfeit:
+            a[4] += 1
+            continue
         a[1] += mark
         a[2] += 1
-        a[3].add(rnd)
+    if forfeit_points == "average":
+        for a in acc.values():
+            if a[4] and a[2]:
+                own = a[1] / a[2]
+                a[1] += own * a[4]
+                a[2] += a[4]
 
     total: dict = {}
     ranked, unranked = [], []

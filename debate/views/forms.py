@@ -11,6 +11,7 @@ def team_item(form) -> dict:
         "coach": {"name": form.get("coach"), "contact": form.get("coach_contact")},
         "speakers": [{"name": form.get(f"speaker{n}"), "grade": form.get(f"speaker{n}_grade"),
                       "gender": form.get(f"speaker{n}_gender")} for n in (1, 2)],
+        "reserve": {"name": form.get("reserve")},
         "seed_rank": form.get("seed_rank"), "needs_access": bool(form.get("needs_access")),
     }
 

@@ -87,10 +87,14 @@ def _debate_for(adj, did) -> Debate:
 
 
 def _form_data(form, debate):
+    speakers = {r: form.get(f"speaker_{r}") for r in ROLES if form.get(f"speaker_{r}")}
+    for side, roles in (("gov", ("PM", "MG")), ("opp", ("LO", "MO"))):
+        if form.get(f"iron_{side}") and form.get(f"iron_{side}_speaker"):  # an iron person: both speeches
+            speakers.update({r: form.get(f"iron_{side}_speaker") for r in roles})
     return {"debate_id": debate.id, "client_id": form.get("client_id") or str(uuid.uuid4()),
             "winner": form.get("winner"),
             "scores": {r: form.get(f"score_{r}", "") for r in ROLES},
-            "speakers": {r: form.get(f"speaker_{r}") for r in ROLES if form.get(f"speaker_{r}")},
+            "speakers": speakers,
             "nominations": {k: form.get(f"nominate_{k}") for k in ("orator", "analyst") if form.get(f"nominate_{k}")}}
 
 

@@ -109,7 +109,8 @@ def _debates(rnd, league):
 def _debate_item(d, show_panel, show_result):
     return {"id": d.id, "room": d.room.name if d.room else None, "gov": d.gov.name, "opp": d.opp.name,
             "panel": [{"name": p.adjudicator.name, "chair": p.role == "chair"} for p in d.panel] if show_panel else [],
-            "winner": d.winner if (show_result and d.confirmed_at) else None}
+            "winner": d.winner if (show_result and d.confirmed_at) else None,
+            "forfeit": d.forfeit if (show_result and d.confirmed_at) else None}
 
 
 def draw_part(t, league):

@@ -32,7 +32,7 @@ def results_context(rnd):
     rows = []
     for d in debates:
         mine = latest.get(d.id, {})
-        status = svc.debate_status([p.adjudicator_id for p in d.panel], mine)
+        status = "confirmed" if d.forfeit else svc.debate_status([p.adjudicator_id for p in d.panel], mine)
         winners = {b.winner for b in mine.values()}
         rows.append({"debate": d, "ballots": mine, "status": status, "split": len(winners) > 1})
     return rows
@@ -152,6 +152,36 @@ def confirm_all(tid, did):
         flash(error_text("own_entry"), "error")
     announce_ballot(d, 0, "confirmed")
     return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
+
+
+def _debate(t, did) -> Debate:
+    d = db.session.get(Debate, did)
+    if d is None or d.round.tournament_id != t.id:
+        abort(404)
+    return d
+
+
+@bp.get("/debates/<int:did>/forfeit")
+@login_required
+def forfeit_confirm(tid, did):
+    """The confirm step before a forfeit: which team did not appear, and what follows."""
+    t = tournament_for(tid, roles=("director",))
+    d = _debate(t, did)
+    return render_template("results/forfeit.html", t=t, d=d, forfeit_points=t.setting("forfeit_points"))
+
+
+@bp.post("/debates/<int:did>/forfeit")
+@login_required
+def forfeit(tid, did):
+    t = tournament_for(tid, roles=("director",))
+    d = _debate(t, did)
+    back = url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}"
+    on_refusal(back)
+    svc.record_forfeit(d, request.form.get("absent"), user=current_user)
+    db.session.commit()
+    announce_ballot(d, None, "confirmed")
+    flash(_("Forfeit recorded: %(team)s wins.", team=(d.gov if d.winner == "gov" else d.opp).name), "success")
+    return redirect(back)
 
 
 @bp.route("/debates/<int:did>/enter/<int:aid>", methods=["GET", "POST"])

@@ -56,6 +56,11 @@
       s.scores[r] = field("score_" + r).value;
       s.speakers[r] = field("speaker_" + r).value;
     });
+    // An iron person (when the tournament allows it): one speaker named for both speeches.
+    [["gov", "PM", "MG"], ["opp", "LO", "MO"]].forEach(function (x) {
+      var box = field("iron_" + x[0]);
+      if (box && box.checked) s.speakers[x[1]] = s.speakers[x[2]] = field("iron_" + x[0] + "_speaker").value;
+    });
     ["orator", "analyst"].forEach(function (k) { s.nominations[k] = field("nominate_" + k).value; });
     return s;
   }
