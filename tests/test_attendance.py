@@ -133,14 +133,15 @@ def test_adjudicator_says_i_am_here(app, api, client):
                                settings={"panel_size": 1})
     aid, key = next(iter(keys.items()))
     # no round yet: a clear refusal
-    r = client.post(f"/j/{key}/here", follow_redirects=True)
+    token = csrf_token(client, f"/j/{key}")
+    r = client.post(f"/j/{key}/here", data={"csrf_token": token}, follow_redirects=True)
     assert "nothing to check in for" in r.get_data(as_text=True)
     rnd = _new_round(api, t["id"])
     api.put(f"/rounds/{rnd['id']}/availability", {"adjudicators": []})
     assert aid not in api.get(f"/rounds/{rnd['id']}/availability").get_json()["adjudicators"]
     page = client.get(f"/j/{key}").get_data(as_text=True)
     assert "I am here" in page
-    r = client.post(f"/j/{key}/here", follow_redirects=True)
+    r = client.post(f"/j/{key}/here", data={"csrf_token": token}, follow_redirects=True)
     assert r.status_code == 200 and "You are checked in" in r.get_data(as_text=True)
     assert api.get(f"/rounds/{rnd['id']}/availability").get_json()["adjudicators"] == [aid]
     entries = _q(app, lambda: db.session.scalars(select(AuditEntry.adjudicator_id)

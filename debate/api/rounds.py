@@ -207,6 +207,8 @@ def replace_adjudicators(rid):
     out = {"dry_run": dry_run, "debates": replacements.plan_json(changes)}
     if not dry_run:
         db.session.commit()
+        announce_round(rnd, "draw", league_ids={c["debate"].league_id for c in changes
+                                                if rnd.draw_public(c["debate"].league_id)})
         out["draw"] = draw_json(rnd, private=True)
     return jsonify(out)
 
