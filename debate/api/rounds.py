@@ -81,9 +81,10 @@ def draw_json(rnd, private: bool):
             continue
         item = {"id": d.id, "league_id": d.league_id,
                 "room": {"id": d.room.id, "name": d.room.name} if d.room else None,
-                "gov": {"team_id": d.gov_team_id, "name": d.gov.name},
-                "opp": {"team_id": d.opp_team_id, "name": d.opp.name},
-                "adjudicators": [{"id": p.adjudicator_id, "name": p.adjudicator.name, "role": p.role}
+                "gov": {"team_id": d.gov_team_id, "name": d.gov.name, "withdrawn": not d.gov.active},
+                "opp": {"team_id": d.opp_team_id, "name": d.opp.name, "withdrawn": not d.opp.active},
+                "adjudicators": [{"id": p.adjudicator_id, "name": p.adjudicator.name, "role": p.role,
+                                  "withdrawn": not p.adjudicator.available}
                                  for p in d.panel] if show_panels else []}
         if private:
             item["flags"] = list(d.flags or [])
