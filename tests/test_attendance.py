@@ -133,7 +133,7 @@ def test_adjudicator_says_i_am_here(app, api, client):
                                settings={"panel_size": 1})
     aid, key = next(iter(keys.items()))
     # no round yet: a clear refusal
-    token = csrf_token(client, f"/j/{key}")
+    token = csrf_token(client, f"/j/{key}?lang=en")  # the page would speak the league's language
     r = client.post(f"/j/{key}/here", data={"csrf_token": token}, follow_redirects=True)
     assert "nothing to check in for" in r.get_data(as_text=True)
     rnd = _new_round(api, t["id"])
@@ -189,3 +189,35 @@ def test_replace_respects_the_round_lock(api, client):
     leaver = draw["debates"][0]["adjudicators"][0]["id"]
     r = api.post(f"/rounds/{rnd['id']}/replace?dry_run=1", {"adjudicators": [leaver]})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "round_locked"
+
+
+def test_replacement_through_the_pages(app, api, client):
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=8, rooms=4, leagues=("kk",),
+                               settings={"panel_size": 3})
+    rnd = _new_round(api, t["id"])
+    draw = api.post(f"/rounds/{rnd['id']}/draw").get_json()
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    debate = draw["debates"][1]
+    leaver = debate["adjudicators"][0]
+    _login(client)
+    base = f"/t/{t['id']}/rounds/{rnd['id']}"
+    page = client.get(base + "/?lang=ru").get_data(as_text=True)
+    assert "Судья уходит" in page
+    preview = client.get(f"{base}/replace?adjudicator_id={leaver['id']}&lang=en").get_data(as_text=True)
+    assert f'data-debate="{debate["id"]}"' in preview and leaver["name"] in preview
+    assert "Confirm the replacements" in preview
+    # the preview changed nothing
+    again = api.get(f"/rounds/{rnd['id']}/draw").get_json()
+    assert leaver["id"] in {a["id"] for d in again["debates"] for a in d["adjudicators"]}
+    token = csrf_token(client, f"{base}/replace?adjudicator_id={leaver['id']}")
+    r = client.post(f"{base}/replace", data={"csrf_token": token, "adjudicator_id": leaver["id"], "withdraw": "1"})
+    assert r.status_code == 302
+    after = api.get(f"/rounds/{rnd['id']}/draw").get_json()
+    panel = next(d for d in after["debates"] if d["id"] == debate["id"])["adjudicators"]
+    assert leaver["id"] not in {a["id"] for a in panel} and len(panel) == 3
+    assert sum(1 for a in panel if a["role"] == "chair") == 1
+    assert next(a for a in api.get(f"/tournaments/{t['id']}/adjudicators").get_json()
+                if a["id"] == leaver["id"]).get("available", False) is False
+    # the check-in desk speaks Kazakh
+    desk = client.get(f"{base}/checkin?lang=kk").get_data(as_text=True)
+    assert "Тіркеу" in desk

@@ -8,9 +8,18 @@
 
   function filter() {
     var needle = (q.value || "").trim().toLowerCase();
-    desk.querySelectorAll(".desk-item").forEach(function (li) {
-      li.hidden = needle !== "" && li.dataset.name.indexOf(needle) === -1;
+    var shown = 0;
+    desk.querySelectorAll(".desk-group").forEach(function (group) {
+      var here = 0;
+      group.querySelectorAll(".desk-item").forEach(function (li) {
+        li.hidden = needle !== "" && li.dataset.name.indexOf(needle) === -1;
+        if (!li.hidden) here += 1;
+      });
+      group.hidden = here === 0;
+      shown += here;
     });
+    var none = document.getElementById("desk-none");
+    if (none) none.hidden = shown > 0;
   }
   if (q) {
     q.addEventListener("input", filter);
