@@ -3,10 +3,9 @@ replacements from the free adjudicators chosen by the allocation's own rules
 (tab/attendance.replacements), applied in one confirmation, audited. Their private pages read
 the panels, so the phone links of those moved show the new debate at once."""
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Adjudicator, Debate, DebateAdjudicator, RoundAttendance
+from ..models import Adjudicator, DebateAdjudicator, RoundAttendance
 from ..tab import attendance as tab_att
 from .audit import audit
 from .errors import Refused
