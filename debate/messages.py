@@ -157,6 +157,16 @@ ERRORS = {
     "feedback_other_tournament": lambda p: _("This debate belongs to another tournament."),
     "feedback_not_in_debate": lambda p: _("Only the teams and the panel of this debate can give feedback on it."),
     "feedback_not_your_target": lambda p: _("You cannot give feedback on this adjudicator for this debate."),
+    # attendance and replacements (services/attendance.py, services/replacements.py)
+    "checkin_after_draw": lambda p: _("This round is already drawn: who takes part can no longer change. "
+                                      "For an adjudicator who leaves, use the replacement on the round page."),
+    "unknown_participant": lambda p: _("No such team or adjudicator in this round of this tournament."),
+    "participant_withdrawn": lambda p: _("%(name)s is withdrawn from the tournament. Bring them back first.",
+                                         name=p.get("name")),
+    "no_round_to_check_in": lambda p: _("There is no round waiting for its draw, so there is nothing to check in for."),
+    "not_a_list_of_ids": lambda p: _("Give a list of ids."),
+    "unknown_ids": lambda p: _("Not in this tournament: %(ids)s.", ids=p.get("ids")),
+    "withdrawn_ids": lambda p: _("Withdrawn from the tournament: %(ids)s.", ids=p.get("ids")),
     "feedback_score": lambda p: _("Choose a whole number from %(min)s to %(max)s.", min=p.get("min", 1),
                                   max=p.get("max", 5)),
 }
@@ -215,6 +225,10 @@ AUDIT_ACTIONS = {
     "problem_answered": lambda: _("problem report answered"),
     "problem_resolved": lambda: _("problem report resolved"),
     "settings_changed": lambda: _("tournament settings changed"),
+    "availability_set": lambda: _("who takes part in the round set"),
+    "checked_in": lambda: _("checked in for the round"),
+    "checked_out": lambda: _("marked absent for the round"),
+    "adjudicators_replaced": lambda: _("adjudicators who left replaced"),
 }
 
 

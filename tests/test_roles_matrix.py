@@ -94,6 +94,8 @@ RULES = {
     "GET /t/<int:tid>/import/template/<any(teams, adjudicators, rooms):kind>.<any(csv, xlsx):fmt>": (STAFF, {"args": {"fmt": "csv"}}),
     "GET /t/<int:tid>/appeals": (STAFF, {}),
     "GET /t/<int:tid>/appeals.csv": (STAFF, {}),
+    "GET /t/<int:tid>/rounds/<int:rid>/checkin": (STAFF, {"args": {"rid": "unreleased_round"}}),
+    "POST /t/<int:tid>/rounds/<int:rid>/checkin": (STAFF, {"args": {"rid": "unreleased_round"}}),
     # a tournament's directors only
     "GET /t/<int:tid>/edit": (DIRECTOR, {}),
     "POST /t/<int:tid>/edit": (DIRECTOR, {"ok": {200, 302, 422}}),
@@ -127,6 +129,8 @@ RULES = {
     "GET /t/<int:tid>/rounds/<int:rid>/unlock": (DIRECTOR, {}),
     "POST /t/<int:tid>/rounds/<int:rid>/unlock": (DIRECTOR, {}),
     "POST /t/<int:tid>/rounds/<int:rid>/lock": (DIRECTOR, {}),
+    "GET /t/<int:tid>/rounds/<int:rid>/replace": (DIRECTOR, {"ok": {422}}),  # no adjudicator chosen
+    "POST /t/<int:tid>/rounds/<int:rid>/replace": (DIRECTOR, {}),
     "POST /t/<int:tid>/leagues/<int:lid>/break": (DIRECTOR, {}),
     "POST /t/<int:tid>/leagues/<int:lid>/release": (DIRECTOR, {}),
     "GET /t/<int:tid>/awards": (DIRECTOR, {}),
@@ -152,6 +156,7 @@ RULES = {
     "GET /j/<key>/ballot/<int:did>": (JUDGE, {}),
     "POST /j/<key>/ballot/<int:did>": (JUDGE, {"ok": {200, 422}}),
     "POST /j/<key>/problem": (JUDGE, {"ok": {302}, "own_debate_only": False}),
+    "POST /j/<key>/here": (JUDGE, {"ok": {302}, "own_debate_only": False}),
     "GET /j/<key>/feedback": (JUDGE, {"own_debate_only": False}),
     "GET /j/<key>/feedback/<int:did>": (JUDGE, {}),
     "POST /j/<key>/feedback/<int:did>": (JUDGE, {"ok": {302}}),  # an empty form: refused, back to the page
@@ -196,6 +201,9 @@ RULES = {
     "POST /api/v1/rounds/<int:rid>/edits": (API_DIRECTOR, {}),
     "POST /api/v1/rounds/<int:rid>/unlock": (API_DIRECTOR, {}),
     "POST /api/v1/rounds/<int:rid>/lock": (API_DIRECTOR, {}),
+    "GET /api/v1/rounds/<int:rid>/availability": (API_STAFF, {"args": {"rid": "unreleased_round"}}),
+    "PUT /api/v1/rounds/<int:rid>/availability": (API_DIRECTOR, {"args": {"rid": "unreleased_round"}}),
+    "POST /api/v1/rounds/<int:rid>/replace": (API_DIRECTOR, {}),
     "POST /api/v1/ballots": (API_BALLOT, {}),
     "POST /api/v1/feedback": (API_PUBLIC, {"ok": {401, 422}}),  # no key 401; a key and an empty body 422
     "GET /api/v1/adjudicators/<int:aid>/feedback": (API_DIRECTOR, {}),

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Bye, Debate, DebateAdjudicator, Round
-from ..services import draw_edits, round_lock
+from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
 from ..services.undo import delete_round
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
@@ -75,9 +75,10 @@ def draw_json(rnd, private: bool):
             continue
         item = {"id": d.id, "league_id": d.league_id,
                 "room": {"id": d.room.id, "name": d.room.name} if d.room else None,
-                "gov": {"team_id": d.gov_team_id, "name": d.gov.name},
-                "opp": {"team_id": d.opp_team_id, "name": d.opp.name},
-                "adjudicators": [{"id": p.adjudicator_id, "name": p.adjudicator.name, "role": p.role}
+                "gov": {"team_id": d.gov_team_id, "name": d.gov.name, "withdrawn": not d.gov.active},
+                "opp": {"team_id": d.opp_team_id, "name": d.opp.name, "withdrawn": not d.opp.active},
+                "adjudicators": [{"id": p.adjudicator_id, "name": p.adjudicator.name, "role": p.role,
+                                  "withdrawn": not p.adjudicator.available}
                                  for p in d.panel] if show_panels else []}
         if private:
             item["flags"] = list(d.flags or [])
@@ -172,6 +173,41 @@ def lock_round(rid):
     round_lock.relock(rnd, g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd))
+@api_bp.get("/rounds/<int:rid>/availability")
+@require_token
+def read_availability(rid):
+    """Who takes part in the round (default: every active team and available adjudicator)."""
+    return jsonify(attendance.availability(_round_for_director(rid, roles=("director", "staff"))))
+
+
+@api_bp.put("/rounds/<int:rid>/availability")
+@require_token
+def put_availability(rid):
+    """Name who takes part in the round, before its draw (after it: 409 checkin_after_draw)."""
+    rnd = _round_for_director(rid)
+    out = attendance.set_availability(rnd, json_body(), user=g.api_user)
+    db.session.commit()
+    return jsonify(out)
+
+
+@api_bp.post("/rounds/<int:rid>/replace")
+@require_token
+def replace_adjudicators(rid):
+    """Adjudicators who leave a drawn round: their debates get replacements from the free
+    adjudicators (the allocation's rules); ?dry_run=1 only proposes."""
+    rnd = _round_for_director(rid)
+    data = json_body()
+    dry_run = request.args.get("dry_run") == "1"
+    changes = replacements.plan(rnd, data) if dry_run else replacements.apply(rnd, data, user=g.api_user)
+    out = {"dry_run": dry_run, "debates": replacements.plan_json(changes)}
+    if not dry_run:
+        db.session.commit()
+        announce_round(rnd, "draw", league_ids={c["debate"].league_id for c in changes
+                                                if rnd.draw_public(c["debate"].league_id)})
+        out["draw"] = draw_json(rnd, private=True)
+    return jsonify(out)
+
+
 @api_bp.delete("/rounds/<int:rid>")
 @require_token
 def remove_round(rid):
@@ -211,6 +247,12 @@ UNLOCKED = _obj({"round": ROUND, "dry_run": {"type": "boolean"},
                                   "later_rounds": {"type": "array", "items": {"type": "object"}},
                                   "results_released": {"type": "boolean"}})}, ["round", "preview"])
 
+AVAILABILITY = _obj({"round_id": INT, "drawn": {"type": "boolean"}, "teams": {"type": "array", "items": INT},
+                     "adjudicators": {"type": "array", "items": INT}}, ["round_id", "teams", "adjudicators"])
+REPLACED = _obj({"dry_run": {"type": "boolean"}, "debates": {"type": "array", "items": _obj(
+    {"debate_id": INT, "league_id": INT, "leaving": {"type": "array", "items": INT},
+     "panel": {"type": "array", "items": {"type": "object"}}})}, "draw": DRAW}, ["dry_run", "debates"])
+
 
 def _with_query(op, params):
     return {**op, "parameters": params}
@@ -248,6 +290,21 @@ EXTRA_OPERATIONS.update({
                                     "put": _op("Set a league's motion for the round", 200, {"type": "object"},
                                                body=MOTION_IN,
                                                errors=(400, 401, 403, 404, 422))},
+    "/rounds/{rid}/availability": {
+        "parameters": RID,
+        "get": _op("Who takes part in the round (default: every active team and available adjudicator)", 200,
+                   AVAILABILITY, errors=(401, 403, 404)),
+        "put": _op("Name who takes part in the round (before its draw; after it 409 checkin_after_draw)", 200,
+                   AVAILABILITY, body=_obj({"teams": {"type": "array", "items": INT},
+                                            "adjudicators": {"type": "array", "items": INT}}),
+                   errors=(400, 401, 403, 404, 409, 422))},
+    "/rounds/{rid}/replace": {"parameters": RID,
+                              "post": _with_query(_op("Replace adjudicators who leave a drawn round (dry_run=1: "
+                                                      "the proposal only)", 200, REPLACED,
+                                                      body=_obj({"adjudicators": {"type": "array", "items": INT},
+                                                                 "withdraw": {"type": "boolean"}},
+                                                                ["adjudicators"]),
+                                                      errors=(400, 401, 403, 404, 409, 422)), DRY_RUN)},
     "/rounds/{rid}": {"parameters": RID,
                       "delete": _op_no_content("Delete a round with no ballot and no later round")},
 })

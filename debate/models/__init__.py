@@ -3,7 +3,7 @@ from .people import User, ApiToken, TournamentMember, LoginAttempt, LoginSession
 from .tournament import Region, Tournament, League, STAGES, LANGUAGES
 from .participants import (School, Coach, Team, Speaker, Adjudicator, AdjudicatorTeamConflict,
                            AdjudicatorSchoolConflict, Room)
-from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS
+from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS, RoundAttendance
 from .ballots import Ballot, AuditEntry, ProblemReport
 from .awards import Award, NominationChoice, Promotion, TeamAppealCode, Appeal
 from .feedback import Feedback
@@ -14,5 +14,5 @@ __all__ = [
     "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
     "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
     "AuditEntry", "ProblemReport", "Award", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
-    "Feedback",
+    "Feedback", "RoundAttendance",
 ]

@@ -194,3 +194,17 @@ class BreakSeed(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     seed: Mapped[int] = mapped_column(Integer)
     team = relationship("Team")
+
+
+class RoundAttendance(db.Model):
+    """Who takes part in a round (the registration desk's check-in). One row per team or
+    adjudicator whose presence was set for the round; without a row a person takes part when
+    active (a team) or available (an adjudicator). Not part of the record: a row goes with
+    its round or its person."""
+    __tablename__ = "round_attendance"
+    __table_args__ = (UniqueConstraint("round_id", "team_id"), UniqueConstraint("round_id", "adjudicator_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    adjudicator_id: Mapped[int | None] = mapped_column(ForeignKey("adjudicators.id", ondelete="CASCADE"))
+    present: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -27,6 +27,7 @@ from ..tab import bracket as bracket_mod
 from ..tab import rooms as rooms_mod
 from ..tab.draw import DrawOptions, DrawTeam, make_draw
 from ..tab.standings import team_standings
+from .attendance import present_adjudicator_ids, present_team_ids
 from .audit import audit
 from .errors import Refused
 from .history import league_history
@@ -169,9 +170,11 @@ def draw_options(t) -> DrawOptions:
 def _draw_prelim_league(rnd, rl):
     league = db.session.get(League, rl.league_id)
     h = league_history(league, before_seq=rnd.seq)
-    # Withdrawn teams are in no later draw (their earlier results stay in the history above).
-    teams = db.session.scalars(select(Team).where(Team.league_id == league.id, Team.active.is_(True))
-                               .options(selectinload(Team.school))).all()
+    # Exactly the teams taking part in the round (services/attendance.py): withdrawn teams are in
+    # no later draw (their earlier results stay in the history above), absent ones sit it out.
+    present = present_team_ids(rnd)
+    teams = [tm for tm in db.session.scalars(select(Team).where(Team.league_id == league.id, Team.active.is_(True))
+                                             .options(selectinload(Team.school))).all() if tm.id in present]
     if len(teams) < 2:  # before the standings: an empty league has none to compute
         raise Refused(409, "too_few_teams", {"league": league.name})
     wins, points = {}, {}
@@ -258,6 +261,7 @@ def _adj_infos(t, rnd):
         judged[a] = judged.get(a, 0) + 1
     earlier = earlier_stage_conflicts(t)
     excluded = jury_exclusions(t)
+    present = present_adjudicator_ids(rnd)  # available and not marked absent for the round
     infos = [alloc.AdjInfo(id=a.id, languages=frozenset(a.languages or []), rating=float(a.rating or 0),
                            school=normalise_name(a.school) or None, region=a.region_code,
                            coached_team_ids=frozenset(coach_teams.get(normalise_name(a.name), ())),
@@ -265,7 +269,7 @@ def _adj_infos(t, rnd):
                            earlier_team_ids=frozenset(earlier.get(a.id, ())),
                            conflict_schools=frozenset(normalise_name(c.school_name) for c in a.school_conflicts),
                            seen_team_ids=frozenset(seen.get(a.id, ())), rounds_judged=judged.get(a.id, 0),
-                           available=a.available, excluded=excluded.get(a.id))
+                           available=a.id in present, excluded=excluded.get(a.id))
              for a in adjs]
     return infos, {a.id: a for a in adjs}
 

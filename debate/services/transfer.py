@@ -53,6 +53,7 @@ TABLES = [
     ("debates", "round_id", "rounds"),
     ("debate_adjudicators", "round_id", "rounds"),
     ("byes", "round_id", "rounds"),
+    ("round_attendance", "round_id", "rounds"),
     ("break_seeds", "league_id", "leagues"),
     ("ballots", "debate_id", "debates"),
     ("feedback", "tournament_id", "tournaments"),

@@ -14,11 +14,13 @@ from ..i18n import use_tournament
 from ..live import announce_ballot_submitted, announce_problem
 from ..messages import error_text, field_errors_text
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, RoundLeague, Team, Tournament
+from ..services import attendance
 from ..services import ballots as svc
 from ..services.errors import Refused
 from ..services.problems import answered_for
 from ..services.rounds import motions_of
 from ..tab.results import ROLES, parse_mark
+from ..web import on_refusal
 
 bp = Blueprint("judge", __name__, url_prefix="/j")
 
@@ -67,10 +69,24 @@ def home(key):
     if debate is not None:
         mine = db.session.scalar(select(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adj.id)
                                  .order_by(Ballot.version.desc()).limit(1))
+    next_round = attendance.next_undrawn_round(adj.tournament_id) if adj.available else None
     return render_template("judge/home.html", adj=adj, seat=seat, rnd=rnd, key=key, debate=debate, motion=motion,
-                           mine=mine, past=seats(adj)[1:], answers=answered_for(adj.id),
+                           mine=mine, past=seats(adj)[1:], answers=answered_for(adj.id), next_round=next_round,
+                           here=attendance.confirmed_here(adj, next_round),
                            result_public=debate is not None and debate.confirmed_at is not None
                            and rnd.results_public(debate.league_id))
+
+
+@bp.post("/<key>/here")
+def here(key):
+    """The adjudicator's own check-in: present for the next round not yet drawn."""
+    adj = adjudicator_by_key(key)
+    _page_locale(adj)
+    on_refusal(url_for("judge.home", key=key))
+    attendance.adjudicator_here(adj)
+    db.session.commit()
+    flash(_("You are checked in for this round."), "success")
+    return redirect(url_for("judge.home", key=key) + "#here")
 
 
 # Everything the ballot page shows, in one query instead of a lazy load for each.

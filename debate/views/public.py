@@ -107,8 +107,11 @@ def _debates(rnd, league):
 
 
 def _debate_item(d, show_panel, show_result):
+    # Withdrawn teams and adjudicators stay where they appear, marked as withdrawn.
     return {"id": d.id, "room": d.room.name if d.room else None, "gov": d.gov.name, "opp": d.opp.name,
-            "panel": [{"name": p.adjudicator.name, "chair": p.role == "chair"} for p in d.panel] if show_panel else [],
+            "gov_withdrawn": not d.gov.active, "opp_withdrawn": not d.opp.active,
+            "panel": [{"name": p.adjudicator.name, "chair": p.role == "chair", "withdrawn": not p.adjudicator.available}
+                      for p in d.panel] if show_panel else [],
             "winner": d.winner if (show_result and d.confirmed_at) else None,
             "forfeit": d.forfeit if (show_result and d.confirmed_at) else None}
 
@@ -122,7 +125,8 @@ def draw_part(t, league):
     byes = db.session.scalars(select(Bye).where(Bye.round_id == rnd.id, Bye.league_id == league.id)
                               .options(selectinload(Bye.team))).all()
     return {"available": True, "round": rnd, "debates": [_debate_item(d, show_panel, rnd.results_public(league.id)) for d in debates],
-            "byes": sorted((b.team.name for b in byes), key=sort_key), "motion": motion_part(t, league, rnd)}
+            "byes": sorted(({"name": b.team.name, "withdrawn": not b.team.active} for b in byes),
+                           key=lambda b: sort_key(b["name"])), "motion": motion_part(t, league, rnd)}
 
 
 def motion_part(t, league, rnd=None):
@@ -178,8 +182,10 @@ def standings_part(t, league):
 def speakers_part(t, league):
     if not t.speaker_standings_released:
         return {"available": False}
+    withdrawn = withdrawn_team_ids(league)
     rows = [{"rank": r.rank, "tied": r.tied, "name": name, "team": team, "total": r.total,
-             "average": r.average, "ranked": r.ranked} for r, name, team in speaker_rows(league, public=True)]
+             "average": r.average, "ranked": r.ranked, "withdrawn": r.team_id in withdrawn}
+            for r, name, team in speaker_rows(league, public=True)]
     return {"available": True, "rows": rows, "counted": rounds_counted(t, league)}
 
 
@@ -187,6 +193,13 @@ def bracket_part(t, league):
     if not t.bracket_released:
         return {"available": False}
     data = bracket_json(league, public=True)
+    withdrawn = withdrawn_team_ids(league)
+    for s in data["seeds"]:
+        s["withdrawn"] = s["team_id"] in withdrawn
+    for r in data["rounds"]:
+        for d in r["debates"]:
+            for side in ("gov", "opp"):
+                d[side]["withdrawn"] = d[side]["team_id"] in withdrawn
     return {"available": bool(data["seeds"] or data["rounds"]), "seeds": data["seeds"], "rounds": data["rounds"],
             "counted": rounds_counted(t, league)}
 

@@ -1,6 +1,7 @@
 """The director's round pages: create rounds, draw every league, adjust by hand, release."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,8 +10,9 @@ from ..extensions import db
 from ..live import announce_motion_edit, announce_round
 from ..messages import error_text
 from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
-from ..services import draw_edits, round_lock
+from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
+from ..services.errors import Refused
 from ..services.season import judged_earlier, jury_exclusions
 from ..services.warnings import round_warnings
 from ..services.undo import delete_round
@@ -50,9 +52,10 @@ def _draw_context(rnd):
         .order_by(Debate.bracket.desc(), Debate.bracket_position, Debate.id)).all()
     byes = db.session.scalars(select(Bye).where(Bye.round_id == rnd.id)).all()
     seated = {p.adjudicator_id for d in debates for p in d.panel}
+    present = attendance.present_adjudicator_ids(rnd)  # available and not marked absent for the round
     free = db.session.scalars(select(Adjudicator).where(Adjudicator.tournament_id == rnd.tournament_id,
                                                         Adjudicator.available.is_(True))).all()
-    free = sorted((a for a in free if a.id not in seated), key=lambda a: -a.rating)
+    free = sorted((a for a in free if a.id not in seated and a.id in present), key=lambda a: -a.rating)
     return debates, byes, free
 
 
@@ -268,6 +271,78 @@ def lock(tid, rid):
     db.session.commit()
     flash(_("The round is locked again."), "success")
     return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+
+
+@bp.get("/<int:rid>/checkin")
+@login_required
+def checkin(tid, rid):
+    """The registration desk: who takes part in the round, one tap per person, search by name
+    (?q= without JavaScript; the page's script filters as you type)."""
+    t = tournament_for(tid)
+    rnd = _round(t, rid)
+    q = " ".join((request.args.get("q") or "").split())[:100]
+    return render_template("rounds/checkin.html", t=t, rnd=rnd, desk=attendance.desk(rnd), q=q, locked=bool(rnd.debates),
+                           needle=q.casefold())
+
+
+@bp.post("/<int:rid>/checkin")
+@login_required
+def checkin_tap(tid, rid):
+    t = tournament_for(tid)
+    rnd = _round(t, rid)
+    q = " ".join((request.form.get("q") or "").split())[:100]
+    wants_json = request.accept_mimetypes.best == "application/json"
+    back = url_for("rounds.checkin", tid=t.id, rid=rid, q=q or None)
+    if not wants_json:
+        on_refusal(back)
+    try:
+        obj_id = int(request.form.get("id", ""))
+    except ValueError:
+        obj_id = 0
+    try:
+        present = attendance.toggle(rnd, request.form.get("kind"), obj_id, user=current_user)
+    except Refused as e:
+        if not wants_json:
+            raise
+        db.session.rollback()
+        return jsonify({"error": {"code": e.code, "message": error_text(e.code, e.params)}}), e.status
+    db.session.commit()
+    if wants_json:
+        desk = attendance.desk(rnd)
+        return jsonify({"present": present, "counts": {str(c["league"].id): [c["present"], c["total"]]
+                                                      for c in desk["counts"]},
+                        "adjudicators": [desk["adjudicators_present"], desk["adjudicators_total"]]})
+    return redirect(back + f"#p-{request.form.get('kind')}-{obj_id}")
+
+
+@bp.get("/<int:rid>/replace")
+@login_required
+def replace_form(tid, rid):
+    """An adjudicator leaves during a drawn round: the debates that lose them and the proposed
+    replacements, before one confirmation."""
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    ids = [int(v) for v in request.args.getlist("adjudicator_id") if v.isdigit()]
+    changes = replacements.plan(rnd, {"adjudicators": ids})
+    leaving = db.session.scalars(select(Adjudicator).where(Adjudicator.id.in_(ids))).all()
+    return render_template("rounds/replace.html", t=t, rnd=rnd, changes=changes, leaving=leaving)
+
+
+@bp.post("/<int:rid>/replace")
+@login_required
+def replace(tid, rid):
+    t = tournament_for(tid, roles=("director",))
+    rnd = _round(t, rid)
+    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
+    ids = [int(v) for v in request.form.getlist("adjudicator_id") if v.isdigit()]
+    changes = replacements.apply(rnd, {"adjudicators": ids, "withdraw": request.form.get("withdraw") == "1"},
+                                 user=current_user)
+    db.session.commit()
+    announce_round(rnd, "draw", league_ids={c["debate"].league_id for c in changes
+                                            if rnd.draw_public(c["debate"].league_id)})
+    flash(ngettext("%(num)d debate has a new panel.", "%(num)d debates have new panels.", len(changes)), "success")
+    return redirect(back)
 
 
 @bp.post("/<int:rid>/silent")
