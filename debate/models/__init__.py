@@ -5,7 +5,7 @@ from .participants import (School, Coach, Team, Speaker, Adjudicator, Adjudicato
                            AdjudicatorSchoolConflict, Room)
 from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS
 from .ballots import Ballot, AuditEntry, ProblemReport
-from .awards import Award, NominationChoice, Promotion, TeamAppealCode, Appeal
+from .awards import Award, DiplomaTieChoice, NominationChoice, Promotion, TeamAppealCode, Appeal
 from .feedback import Feedback
 
 __all__ = [
@@ -13,6 +13,6 @@ __all__ = [
     "STAGES", "LANGUAGES", "School", "Coach", "Team", "Speaker", "Adjudicator",
     "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
     "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
-    "AuditEntry", "ProblemReport", "Award", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
+    "AuditEntry", "ProblemReport", "Award", "DiplomaTieChoice", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
     "Feedback",
 ]

@@ -60,6 +60,21 @@ class NominationChoice(db.Model):
     speaker = relationship("Speaker")
 
 
+class DiplomaTieChoice(db.Model):
+    """The director's decision on teams tied across the cut of a diploma degree (diplomas by
+    share): which of the tied teams get that degree. It holds only while the tie is the same
+    set of teams."""
+    __tablename__ = "diploma_tie_choices"
+    __table_args__ = (UniqueConstraint("league_id", "degree"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
+    degree: Mapped[int] = mapped_column(Integer)
+    tied_team_ids: Mapped[list] = mapped_column(JSON)
+    chosen_team_ids: Mapped[list] = mapped_column(JSON)
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    chosen_at: Mapped[datetime] = created_at()
+
+
 class Promotion(db.Model):
     """A team carried from one stage into the next: links the two team rows."""
     __tablename__ = "promotions"
