@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ._common import created_at
 
+TEAM_SEPARATOR = "\n"  # between the team names of a coach's letter (a team name has no line break)
 AWARD_KINDS = ("degree", "best_speaker", "orator", "analyst", "gratitude", "participation")
 
 
@@ -45,6 +46,15 @@ class Award(db.Model):
     created_at: Mapped[datetime] = created_at()
     league = relationship("League")
     tournament = relationship("Tournament")
+
+    @property
+    def team_names(self) -> list[str]:
+        """The team names the document names (a coach's letter may name several)."""
+        return [n for n in (self.team_name or "").split(TEAM_SEPARATOR) if n]
+
+    @property
+    def team_label(self) -> str:
+        return ", ".join(self.team_names)
 
 
 class NominationChoice(db.Model):

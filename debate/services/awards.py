@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (Award, Debate, DiplomaTieChoice, League, NominationChoice, Round, Speaker, Team,
                       TeamAppealCode)
-from ..models.awards import new_verification_code
+from ..models.awards import TEAM_SEPARATOR, new_verification_code
 from ..tab import diplomas as tab_diplomas
 from ..settings import DEFAULT_DEGREES, PLACINGS, parse_degree_map  # noqa: F401 (re-exported: this module's API)
 from . import standings as standings_svc
@@ -240,7 +240,7 @@ def sync_awards(t, user=None) -> dict:
         seen.add(key)
         values = dict(degree=p.get("degree"), place=p.get("place"), team_id=team.id if team else None,
                       recipient=(sp or coach).name,
-                      team_name=team.name if team else ", ".join(p.get("team_names", [])))
+                      team_name=team.name if team else TEAM_SEPARATOR.join(p.get("team_names", [])))
         a = existing.get(key)
         if a is None:
             a = Award(tournament_id=t.id, league_id=p["league"].id, kind=p["kind"],

@@ -2,7 +2,10 @@
 ballot version, as tables (a header row of translated column names, then values) written to
 CSV (UTF-8 with a BOM, so Excel shows Kazakh letters) or XLSX.
 
-Values stay values: marks are numbers, not locale-formatted text, so a spreadsheet can sum them.
+Values stay values in XLSX: marks are numbers rounded as on the pages (two decimals at most),
+shown with the reader's own decimal sign, so a spreadsheet can sum them; in CSV they are written
+as on the pages (27,5 in Kazakh and Russian, 27.5 in English). Regions are named in the user's
+language, not by code; XLSX columns are as wide as their contents.
 Each table reads a fixed number of queries per league, whatever its size.
 """
 import csv
@@ -13,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import SIDE_NAMES, local_time, round_title
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Room, Round, Speaker, Team, User
+from ..i18n import SIDE_NAMES, fmt_mark, local_time, locale_code, round_title
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Region, Room, Round, Speaker, Team, User
 from . import motion_stats
 from . import standings as standings_svc
 from .history import compute_result
@@ -39,10 +42,12 @@ def team_standings_table(leagues):
     head = [_("League"), _("Rank"), _("Team"), _("School"), _("Region"), _("Wins"), _("Points"),
             _("Draw strength"), _("Margin"), _("Ballots won")]
     rows = []
+    regions = region_names()
     for league in leagues:
         for r, team in standings_svc.team_tab(league):
+            code = team.school.region_code if team.school else None
             rows.append([league.name, _rank(r), team.name, team.school.name if team.school else "",
-                         team.school.region_code or "" if team.school else "", r.wins, r.speaker_points,
+                         regions.get(code, code or ""), r.wins, r.speaker_points,
                          r.draw_strength, r.margin, r.ballots_won])
     return head, rows
 
@@ -166,8 +171,28 @@ TABLES = {"standings": team_standings_table, "speakers": speaker_standings_table
           "results": results_table, "ballots": ballots_table, "motions": motions_table}
 
 
+def region_names() -> dict:
+    """{region code: its name in the user's language}."""
+    locale = locale_code()
+    return {r.code: r.name(locale) for r in db.session.scalars(select(Region))}
+
+
+def _rounded(value):
+    """As on the pages: two decimals at most (27.333… → 27.33); whole numbers stay whole."""
+    if isinstance(value, float):
+        value = round(value, 2)
+        return int(value) if value.is_integer() else value
+    return value
+
+
 def table(kind, leagues):
-    return TABLES[kind](leagues)
+    head, rows = TABLES[kind](leagues)
+    return head, [[_rounded(v) for v in row] for row in rows]
+
+
+def _csv_value(value):
+    """A fractional number as the pages write it in the user's language (27,5 in kk and ru)."""
+    return fmt_mark(value) if isinstance(value, float) else value
 
 
 def _cell(value):
@@ -184,7 +209,7 @@ def to_csv(head, rows) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([str(h) for h in head])
     for row in rows:
-        w.writerow([_cell(v) for v in row])
+        w.writerow([_cell(_csv_value(v)) for v in row])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -193,6 +218,8 @@ def to_xlsx(head, rows, title) -> bytes:
     from openpyxl.styles import Font
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_sheet_title(title))
+    for letter, width in column_widths(head, rows).items():
+        ws.column_dimensions[letter].width = width
     bold = Font(bold=True)
     from openpyxl.cell import WriteOnlyCell
     header = []
@@ -206,6 +233,18 @@ def to_xlsx(head, rows, title) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def column_widths(head, rows) -> dict:
+    """{column letter: width in characters}: the longest value of each column, 10 to 60."""
+    from openpyxl.utils import get_column_letter
+    table = [list(head)] + [list(r) for r in rows]
+    ncols = max((len(r) for r in table), default=0)
+    out = {}
+    for i in range(ncols):
+        width = max(len(str(r[i])) if i < len(r) and r[i] is not None else 0 for r in table)
+        out[get_column_letter(i + 1)] = min(60, max(10, width + 2))
+    return out
 
 
 def _sheet_title(title):
