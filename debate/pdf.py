@@ -178,11 +178,15 @@ def _draw_award(c, a):
     top = h - 30 * mm
     c.setFillColor(SOFT)
     c.setFont("Serif", 11)
-    c.drawCentredString(w / 2, top, " · ".join(x for x in (stage.upper(), a.league.name.upper()) if x))
+    c.drawCentredString(w / 2, top, stage.upper())
     name = t.name_in(a.league.language)
     y = _centred_block(c, name, "Serif-Bold", _fit(name, "Serif-Bold", 16, w - 80 * mm), top - 8 * mm,
                        w - 80 * mm, colour=NAVY)
-    y -= 8 * mm
+    # the league under the tournament's name, so the body never ends on a dangling league name
+    c.setFont("Serif", 12)
+    c.setFillColor(SOFT)
+    c.drawCentredString(w / 2, y + 1 * mm, a.league.name)
+    y -= 7 * mm
     title = words["title"].upper()
     c.setFont("Serif-Bold", _fit(title, "Serif-Bold", 46, w - 60 * mm))
     c.setFillColor(NAVY)

@@ -1,7 +1,7 @@
 """The director's decisions on teams tied at a diploma cut (diplomas by share).
 
 Revision ID: 0014_docs19_diploma_ties
-Revises: 0013_tournament_names
+Revises: 0010_feedback
 Create Date: 2026-12-05 22:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_docs19_diploma_ties'
-down_revision = '0013_tournament_names'
+down_revision = '0010_feedback'
 branch_labels = None
 depends_on = None
 
