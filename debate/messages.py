@@ -190,6 +190,7 @@ AUDIT_ACTIONS = {
     "break_made": lambda: _("break announced"),
     "awards_prepared": lambda: _("documents prepared"),
     "nominee_chosen": lambda: _("nomination decided"),
+    "diploma_tie_decided": lambda: _("tie at a diploma cut decided"),
     "appeal_filed": lambda: _("appeal filed"),
     "appeal_decided": lambda: _("appeal decided"),
     "appeal_correction_entered": lambda: _("correction entered after an appeal"),
