@@ -17,6 +17,7 @@ from flask_babel import force_locale
 
 from debate.extensions import db
 from debate.models import Award, League, Tournament
+from debate.i18n import format_date_range, quoted
 from debate.models.awards import TEAM_SEPARATOR
 from debate.pdf import _texts, awards_pdf
 
@@ -91,3 +92,14 @@ def test_no_doubled_quotes_or_hedges(app, documents):
                 words = " ".join(str(v) for v in _texts(a).values())
             assert "««" not in words and "»»" not in words and "«Ақтау «" not in words
             assert "(а)" not in words and "(команд" not in words and "(s)" not in words
+
+
+def test_quotes_and_date_ranges_per_language():
+    assert quoted("Ақтау «Сұңқар»", "kk") == "Ақтау «Сұңқар»"
+    assert quoted("Сұңқар", "kk") == "«Сұңқар»" and quoted(" Логос ", "ru") == "«Логос»"
+    assert quoted("Oral Eagles", "en") == "“Oral Eagles”" and quoted('"Eagles" of Oral', "en") == '"Eagles" of Oral'
+    assert format_date_range(date(2023, 2, 16), date(2023, 2, 17), "kk") .replace("\u202f", " ") == "2023 ж. 16–17 ақпан"
+    assert format_date_range(date(2023, 2, 16), date(2023, 2, 17), "ru") .replace("\u202f", " ").replace("\xa0", " ") == "16–17 февраля 2023 г."
+    assert format_date_range(date(2023, 2, 16), None, "en") == "February 16, 2023"
+    assert "1" in format_date_range(date(2023, 2, 28), date(2023, 3, 1), "ru")
+    assert format_date_range(None, None, "kk") == ""
