@@ -5,14 +5,16 @@ public page set g.page_locale, unless the visitor chose a language), the visitor
 (?lang= remembered in a cookie), then the browser's Accept-Language.
 """
 import os
+import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.dates import format_date as babel_format_date, format_interval
 from babel.numbers import get_decimal_symbol
 from flask import current_app, g, request
 from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
@@ -127,6 +129,33 @@ def fmt_mark(value) -> str:
     if len(digits) > 3:
         digits = f"{int(digits):,}".replace(",", group)
     return sign + digits + (decimal + frac if frac else "")
+
+
+QUOTES = {"kk": ("«", "»"), "ru": ("«", "»"), "en": ("“", "”")}
+QUOTE_MARKS = "«»“”„‟\""
+
+
+def quoted(name: str, lang: str) -> str:
+    """A name in the quotation marks of the language («Сұңқар», “Falcon”), unless it already
+    carries quotes of its own (Ақтау «Сұңқар» stays as it is, never «Ақтау «Сұңқар»»)."""
+    name = (name or "").strip()
+    if any(ch in QUOTE_MARKS for ch in name):
+        return name
+    left, right = QUOTES.get(lang, QUOTES["en"])
+    return f"{left}{name}{right}"
+
+
+def format_date_range(start: date | None, end: date | None, lang: str) -> str:
+    """The dates of a tournament in the language: 16–17 февраля 2023 г., 2023 ж. 16–17 ақпан,
+    February 16–17, 2023; one date when it lasts a day."""
+    start, end = start or end, end or start
+    if start is None:
+        return ""
+    if start == end:
+        return babel_format_date(end, "long", locale=lang)
+    if (start.year, start.month) == (end.year, end.month):
+        return re.sub(rf"\b{end.day}\b", f"{start.day}–{end.day}", babel_format_date(end, "long", locale=lang), count=1)
+    return format_interval(start, end, "yMMMd", locale=lang)
 
 
 @lru_cache(maxsize=8)

@@ -1,7 +1,6 @@
 """Human text for error codes, in the user's language. The tab logic and the services return
 codes; pages and the API turn them into words here."""
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 
 ERRORS = {
     "required": lambda p: _("This field is required."),
@@ -78,6 +77,14 @@ ERRORS = {
                                   "the documents.", award=_("Best orator") if p.get("kind") == "orator"
                                   else _("Best analyst"), league=p.get("league", ""),
                                   names=", ".join(p.get("names") or [])),
+    "diploma_tie": lambda p: ngettext(
+        "%(names)s (%(league)s) are tied at the cut of the diplomas of degree %(degree)s, with %(num)s place "
+        "left: decide which of them get it before preparing the documents.",
+        "%(names)s (%(league)s) are tied at the cut of the diplomas of degree %(degree)s, with %(num)s places "
+        "left: decide which of them get it before preparing the documents.",
+        p.get("places") or 0, names=", ".join(p.get("names") or []), league=p.get("league", ""),
+        degree={1: "I", 2: "II", 3: "III"}.get(p.get("degree"), p.get("degree"))),
+    "diploma_tie_changed": lambda p: _("The standings changed: this tie is no longer open. Look at the awards page again."),
     "include_wrong_count": lambda p: _("Choose exactly %(n)s of the tied teams.", n=p.get("expected")),
     "include_not_at_cut": lambda p: _("Only teams tied at the cut can be chosen."),
     "locked": lambda p: _("This seat is locked; unlock it first."),
@@ -214,6 +221,7 @@ AUDIT_ACTIONS = {
     "break_made": lambda: _("break announced"),
     "awards_prepared": lambda: _("documents prepared"),
     "nominee_chosen": lambda: _("nomination decided"),
+    "diploma_tie_decided": lambda: _("tie at a diploma cut decided"),
     "appeal_filed": lambda: _("appeal filed"),
     "appeal_decided": lambda: _("appeal decided"),
     "appeal_correction_entered": lambda: _("correction entered after an appeal"),

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import qrcode
-from flask_babel import force_locale, format_date, gettext as _
+from flask_babel import force_locale, gettext as _, ngettext, pgettext
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .i18n import ROUND_KIND_NAMES, STAGE_NAMES
+from .i18n import ROUND_KIND_NAMES, STAGE_NAMES, format_date_range, quoted
 from .services.awards import format_code
 from .web import is_loopback, public_link
 
@@ -136,30 +136,31 @@ def _rule(c, y, w, length=60 * mm):
 
 
 def _texts(a) -> dict:
-    """The words of one document, in the current (forced) locale."""
-    t, league = a.tournament, a.league
+    """The words of one document, in the current (forced) locale: the league's language. Team
+    names are quoted here, in the marks of that language (never inside a msgid), and a name that
+    already carries quotes is left as it is."""
+    lang = a.league.language
+    team = quoted(a.team_name or "", lang)
     if a.kind == "degree":
         return {"title": _("Diploma"), "subtitle": _("%(degree)s degree", degree=ROMAN.get(a.degree, a.degree)),
-                "lead": _("is awarded to"), "name": a.recipient,
-                "body": _("team “%(team)s”, %(league)s.", team=a.team_name, league=league.name)}
+                "lead": _("is awarded to"), "name": a.recipient, "body": _("team %(team)s", team=team)}
     if a.kind == "best_speaker":
         return {"title": _("Diploma"), "subtitle": _("Best speaker · %(place)s place", place=ROMAN.get(a.place, a.place)),
                 "lead": _("is awarded to"), "name": a.recipient,
-                "body": _("team “%(team)s”, %(league)s, for the speaker points collected in the preliminary rounds.",
-                          team=a.team_name, league=league.name)}
+                "body": _("team %(team)s, for the speaker points collected in the preliminary rounds.", team=team)}
     if a.kind in ("orator", "analyst"):
         return {"title": _("Diploma"), "subtitle": _("Best orator") if a.kind == "orator" else _("Best analyst"),
-                "lead": _("is awarded to"), "name": a.recipient,
-                "body": _("team “%(team)s”, %(league)s.", team=a.team_name, league=league.name)}
+                "lead": _("is awarded to"), "name": a.recipient, "body": _("team %(team)s", team=team)}
     if a.kind == "gratitude":
+        names = a.team_names
         return {"title": _("Letter of gratitude"), "subtitle": "",
-                "lead": _("The organising committee thanks"), "name": a.recipient,
-                "body": _("for preparing the team(s) %(teams)s, awarded in the %(league)s of %(tournament)s.",
-                          teams=a.team_name, league=league.name, tournament=t.name_in(league.language))}
-    return {"title": _("Certificate"), "subtitle": _("of participation"),
-            "lead": _("confirms that"), "name": a.recipient,
-            "body": _("took part in %(tournament)s as a member of the team “%(team)s”, %(league)s.",
-                      tournament=t.name_in(league.language), team=a.team_name, league=league.name)}
+                "lead": pgettext("letter of gratitude", "is presented to"), "name": a.recipient,
+                "body": ngettext("for preparing the team %(teams)s for the tournament.",
+                                 "for preparing the teams %(teams)s for the tournament.", len(names),
+                                 teams=", ".join(quoted(n, lang) for n in names))}
+    return {"title": pgettext("document title", "Certificate of participation"), "subtitle": "",
+            "lead": pgettext("certificate", "This certifies that"), "name": a.recipient,
+            "body": _("took part in the tournament as a member of the team %(team)s.", team=team)}
 
 
 def _draw_award(c, a):
@@ -169,7 +170,7 @@ def _draw_award(c, a):
     with force_locale(a.league.language):
         words = _texts(a)
         stage = str(STAGE_NAMES.get(t.stage, ""))
-        when = format_date(t.end_date or t.start_date, "long") if (t.end_date or t.start_date) else ""
+        when = format_date_range(t.start_date, t.end_date, a.league.language)
         place_line = ", ".join(x for x in (t.venue, when) if x)
         director = _("Tournament director")
         verify_label = _("Check this document:")
@@ -181,7 +182,11 @@ def _draw_award(c, a):
     name = t.name_in(a.league.language)
     y = _centred_block(c, name, "Serif-Bold", _fit(name, "Serif-Bold", 16, w - 80 * mm), top - 8 * mm,
                        w - 80 * mm, colour=NAVY)
-    y -= 8 * mm
+    # the league under the tournament's name, so the body never ends on a dangling league name
+    c.setFont("Serif", 12)
+    c.setFillColor(SOFT)
+    c.drawCentredString(w / 2, y + 1 * mm, a.league.name)
+    y -= 7 * mm
     title = words["title"].upper()
     c.setFont("Serif-Bold", _fit(title, "Serif-Bold", 46, w - 60 * mm))
     c.setFillColor(NAVY)

@@ -285,6 +285,8 @@ _LIST = (
     Setting("diploma_split", list, [20, 30, 50], _l("Diplomas I, II and III"),
             _l("How the teams with diplomas are split between degrees I, II and III, in percent."),
             "awards", check=_check_split, unit=_PERCENT, widget="split"),
+    Setting("gratitude_all_coaches", bool, False, _l("Letters to every coach"),
+            _l("Every coach receives a letter of gratitude, not only the coaches of awarded teams."), "awards"),
     Setting("best_speakers_awarded", int, 3, _l("Best speakers awarded"),
             _l("How many of the best speakers of each league receive a diploma."), "awards",
             minimum=0, maximum=100),

@@ -136,6 +136,7 @@ RULES = {
     "GET /t/<int:tid>/awards": (DIRECTOR, {}),
     "POST /t/<int:tid>/awards/prepare": (DIRECTOR, {}),
     "POST /t/<int:tid>/awards/leagues/<int:lid>/nominee": (DIRECTOR, {}),
+    "POST /t/<int:tid>/awards/leagues/<int:lid>/diploma-tie": (DIRECTOR, {}),
     "GET /t/<int:tid>/awards/<category>.pdf": (DIRECTOR, {"args": {"category": "diplomas"}}),
     "GET /t/<int:tid>/awards/doc/<int:aid>.pdf": (DIRECTOR, {"ok": {404}, "args": {"aid": 999999}}),
     "GET /t/<int:tid>/awards/list": (DIRECTOR, {}),

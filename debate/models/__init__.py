@@ -5,14 +5,14 @@ from .participants import (School, Coach, Team, Speaker, Adjudicator, Adjudicato
                            AdjudicatorSchoolConflict, Room)
 from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS, RoundAttendance
 from .ballots import Ballot, AuditEntry, ProblemReport
-from .awards import Award, NominationChoice, Promotion, TeamAppealCode, Appeal
+from .awards import Award, DiplomaTieChoice, NominationChoice, Promotion, TeamAppealCode, Appeal
 from .feedback import Feedback
 
 __all__ = [
-    "User", "ApiToken", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",
+    "User", "ApiToken", "LoginSession", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",
     "STAGES", "LANGUAGES", "School", "Coach", "Team", "Speaker", "Adjudicator",
     "AdjudicatorTeamConflict", "AdjudicatorSchoolConflict", "Room", "Round", "RoundLeague",
     "Motion", "Debate", "DebateAdjudicator", "Bye", "BreakSeed", "ROUND_KINDS", "Ballot",
-    "AuditEntry", "ProblemReport", "Award", "NominationChoice", "Promotion", "TeamAppealCode", "Appeal",
-    "Feedback", "RoundAttendance",
+    "AuditEntry", "ProblemReport", "Award", "DiplomaTieChoice", "NominationChoice", "Promotion", "TeamAppealCode",
+    "Appeal", "Feedback", "RoundAttendance",
 ]

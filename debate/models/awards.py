@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ._common import created_at
 
+TEAM_SEPARATOR = "\n"  # between the team names of a coach's letter (a team name has no line break)
 AWARD_KINDS = ("degree", "best_speaker", "orator", "analyst", "gratitude", "participation")
 
 
@@ -49,6 +50,15 @@ class Award(db.Model):
     league = relationship("League")
     tournament = relationship("Tournament")
 
+    @property
+    def team_names(self) -> list[str]:
+        """The team names the document names (a coach's letter may name several)."""
+        return [n for n in (self.team_name or "").split(TEAM_SEPARATOR) if n]
+
+    @property
+    def team_label(self) -> str:
+        return ", ".join(self.team_names)
+
 
 class NominationChoice(db.Model):
     """The director's confirmed (or overriding) best orator / best analyst of a league."""
@@ -61,6 +71,21 @@ class NominationChoice(db.Model):
     chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     chosen_at: Mapped[datetime] = created_at()
     speaker = relationship("Speaker")
+
+
+class DiplomaTieChoice(db.Model):
+    """The director's decision on teams tied across the cut of a diploma degree (diplomas by
+    share): which of the tied teams get that degree. It holds only while the tie is the same
+    set of teams."""
+    __tablename__ = "diploma_tie_choices"
+    __table_args__ = (UniqueConstraint("league_id", "degree"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
+    degree: Mapped[int] = mapped_column(Integer)
+    tied_team_ids: Mapped[list] = mapped_column(JSON)
+    chosen_team_ids: Mapped[list] = mapped_column(JSON)
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    chosen_at: Mapped[datetime] = created_at()
 
 
 class Promotion(db.Model):

@@ -1,12 +1,14 @@
 """Who receives which document at the end of a tournament, and the stored documents with
 their verification codes.
 
-Placings come from the confirmed elimination debates of each league; the setting
-award_degrees maps a placing to a diploma degree (default: champion I, finalist II,
-semifinalists III). Best speakers are the top best_speakers_awarded of the speaker tab (a tie
+Placings come from the confirmed elimination debates of each league; with diploma_rule
+"placing" the setting award_degrees maps a placing to a diploma degree (default: champion I,
+finalist II, semifinalists III); with "share" diploma_share percent of the league's teams get
+diplomas split by diploma_split, ranked by the playoff stage reached, then the preliminary
+standings, and teams tied at a cut are put to the director (DiplomaTieChoice). Best speakers are the top best_speakers_awarded of the speaker tab (a tie
 at the cut widens the group, as the regulations allow); best orator and best analyst are the
 top of the nominations unless the director chose otherwise. Coaches of every awarded team
-receive a letter of gratitude; every debater receives a certificate of participation.
+(or every coach, with gratitude_all_coaches) receive a letter of gratitude; every debater receives a certificate of participation.
 
 The pure part (placings, degree map, best speakers) takes plain values; sync_awards stores.
 """
@@ -16,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Award, Debate, League, NominationChoice, Round, Speaker, Team, TeamAppealCode
-from ..models.awards import new_verification_code
+from ..models import (Award, Debate, DiplomaTieChoice, League, NominationChoice, Round, Speaker, Team,
+                      TeamAppealCode)
+from ..models.awards import TEAM_SEPARATOR, new_verification_code
+from ..tab import diplomas as tab_diplomas
 from ..settings import DEFAULT_DEGREES, PLACINGS, parse_degree_map  # noqa: F401 (re-exported: this module's API)
 from . import standings as standings_svc
 from .audit import audit
@@ -92,6 +96,56 @@ def nominee(league, kind) -> Nominee:
     return Nominee(kind, top[0] if top else None, False, False, shortlist, top)
 
 
+def share_degrees(league):
+    """Diplomas by share for one league: ({team_id: degree}, the first undecided Tie or None)."""
+    t = league.tournament
+    place = league_placings(league)
+    withdrawn = standings_svc.withdrawn_team_ids(league)
+    ranked = [(row.team_id, tab_diplomas.rank_key(place.get(row.team_id), row.rank))
+              for row, _team in standings_svc.team_tab(league) if row.team_id not in withdrawn]
+    choices = {c.degree: (c.tied_team_ids, c.chosen_team_ids) for c in db.session.scalars(
+        select(DiplomaTieChoice).where(DiplomaTieChoice.league_id == league.id))}
+    return tab_diplomas.share_degrees(ranked, int(t.setting("diploma_share")), t.setting("diploma_split"), choices)
+
+
+def diploma_tie(league):
+    """The undecided tie at a diploma cut of this league (diplomas by share), or None."""
+    if league.tournament.setting("diploma_rule") != "share":
+        return None
+    return share_degrees(league)[1]
+
+
+def choose_diploma_tie(league, degree, team_ids, user):
+    """The director decides the tie at the cut of `degree`: team_ids (any of the tied teams,
+    all of them to widen the group, none to keep it narrower) get that degree. Refused 409
+    diploma_tie_changed when no such tie is open (the standings changed meanwhile)."""
+    tie = diploma_tie(league)
+    if tie is None or tie.degree != degree:
+        raise Refused(409, "diploma_tie_changed")
+    chosen = sorted({int(i) for i in team_ids})
+    if not set(chosen) <= set(tie.team_ids):
+        raise Refused(422, "include_not_at_cut")
+    choice = db.session.scalar(select(DiplomaTieChoice).where(DiplomaTieChoice.league_id == league.id,
+                                                              DiplomaTieChoice.degree == degree))
+    if choice is None:
+        choice = DiplomaTieChoice(league_id=league.id, degree=degree)
+        db.session.add(choice)
+    choice.tied_team_ids, choice.chosen_team_ids = list(tie.team_ids), chosen
+    choice.chosen_by_id = user.id if user else None
+    db.session.flush()
+    names = {tm.id: tm.name for tm in db.session.scalars(select(Team).where(Team.id.in_(tie.team_ids)))}
+    audit(league.tournament_id, "diploma_tie_decided", choice, user=user, degree=degree,
+          tied=[names[i] for i in tie.team_ids], chosen=[names[i] for i in chosen])
+    return choice
+
+
+def _tie_refusal(league, tie):
+    names = {tm.id: tm.name for tm in db.session.scalars(select(Team).where(Team.id.in_(tie.team_ids)))}
+    return Refused(409, "diploma_tie", {"league": league.name, "degree": tie.degree, "places": tie.places,
+                                        "team_ids": list(tie.team_ids),
+                                        "names": sorted(names[i] for i in tie.team_ids)})
+
+
 def choose_nominee(league, kind, speaker_id, user):
     if kind not in ("orator", "analyst"):
         raise ValueError(kind)
@@ -120,9 +174,11 @@ def planned_awards(t) -> list[dict]:
                                    .order_by(Team.name)).all()
         by_id = {tm.id: tm for tm in teams}
         awarded_teams = []
-        place = league_placings(league)
-        for team_id, placing in sorted(place.items(), key=lambda kv: (PLACINGS.index(kv[1]), by_id[kv[0]].name)):
-            degree = degree_map.get(placing)
+        if t.setting("diploma_rule") == "share":
+            degrees, _tie = share_degrees(league)
+        else:
+            degrees = {team_id: degree_map.get(placing) for team_id, placing in league_placings(league).items()}
+        for team_id, degree in sorted(degrees.items(), key=lambda kv: (kv[1] or 9, by_id[kv[0]].name)):
             if degree is None:
                 continue
             team = by_id[team_id]
@@ -140,6 +196,8 @@ def planned_awards(t) -> list[dict]:
                 out.append(dict(kind=kind, league=league, speaker=nom.speaker, team=nom.speaker.team))
                 awarded_teams.append(nom.speaker.team)
         coaches = {}
+        if t.setting("gratitude_all_coaches"):
+            awarded_teams += teams
         for team in awarded_teams:
             if team.coach is not None:
                 coaches.setdefault(team.coach.id, (team.coach, []))
@@ -162,13 +220,17 @@ def sync_awards(t, user=None) -> dict:
     printed); one no longer due is revoked (its code then verifies as withdrawn); one due again
     is restored. Returns {"created": n, "updated": n, "revoked": n}. Refused 409 nomination_tie
     (with the tied names) while a best orator or best analyst is tied and the director has not
-    chosen."""
+    chosen; 409 diploma_tie (with the tied teams) while teams are tied at a diploma cut (diplomas
+    by share) and the director has not decided."""
     for league in t.leagues:
         for kind in ("orator", "analyst"):
             nom = nominee(league, kind)
             if nom.tied:
                 raise Refused(409, "nomination_tie", {"kind": kind, "league": league.name,
                                                       "names": [s.name for s in nom.top if s is not None]})
+        tie = diploma_tie(league)
+        if tie is not None:
+            raise _tie_refusal(league, tie)
     existing = {_key(a.kind, a.league_id, a.speaker_id, a.coach_id): a
                 for a in db.session.scalars(select(Award).where(Award.tournament_id == t.id))}
     seen, stats = set(), {"created": 0, "updated": 0, "revoked": 0}
@@ -178,7 +240,7 @@ def sync_awards(t, user=None) -> dict:
         seen.add(key)
         values = dict(degree=p.get("degree"), place=p.get("place"), team_id=team.id if team else None,
                       recipient=(sp or coach).name,
-                      team_name=team.name if team else ", ".join(p.get("team_names", [])))
+                      team_name=team.name if team else TEAM_SEPARATOR.join(p.get("team_names", [])))
         a = existing.get(key)
         if a is None:
             a = Award(tournament_id=t.id, league_id=p["league"].id, kind=p["kind"],

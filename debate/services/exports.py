@@ -2,7 +2,10 @@
 ballot version, as tables (a header row of translated column names, then values) written to
 CSV (UTF-8 with a BOM, so Excel shows Kazakh letters) or XLSX.
 
-Values stay values: marks are numbers, not locale-formatted text, so a spreadsheet can sum them.
+Values stay values in XLSX: marks are numbers rounded as on the pages (two decimals at most),
+shown with the reader's own decimal sign, so a spreadsheet can sum them; in CSV they are written
+as on the pages (27,5 in Kazakh and Russian, 27.5 in English). Regions are named in the user's
+language, not by code; XLSX columns are as wide as their contents.
 Each table reads a fixed number of queries per league, whatever its size.
 """
 from collections import defaultdict
@@ -11,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import SIDE_NAMES, local_time, round_title
-from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Room, Round, Speaker, Team, User
+from ..i18n import SIDE_NAMES, fmt_mark, local_time, locale_code, round_title
+from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Region, Room, Round, Speaker, Team, User
 from . import motion_stats
 from . import spreadsheet
 from . import standings as standings_svc
@@ -38,10 +41,12 @@ def team_standings_table(leagues):
     head = [_("League"), _("Rank"), _("Team"), _("School"), _("Region"), _("Wins"), _("Points"),
             _("Draw strength"), _("Margin"), _("Ballots won")]
     rows = []
+    regions = region_names()
     for league in leagues:
         for r, team in standings_svc.team_tab(league):
+            code = team.school.region_code if team.school else None
             rows.append([league.name, _rank(r), team.name, team.school.name if team.school else "",
-                         team.school.region_code or "" if team.school else "", r.wins, r.speaker_points,
+                         regions.get(code, code or ""), r.wins, r.speaker_points,
                          r.draw_strength, r.margin, r.ballots_won])
     return head, rows
 
@@ -166,17 +171,37 @@ TABLES = {"standings": team_standings_table, "speakers": speaker_standings_table
           "results": results_table, "ballots": ballots_table, "motions": motions_table}
 
 
+def region_names() -> dict:
+    """{region code: its name in the user's language}."""
+    locale = locale_code()
+    return {r.code: r.name(locale) for r in db.session.scalars(select(Region))}
+
+
+def _rounded(value):
+    """As on the pages: two decimals at most (27.333… → 27.33); whole numbers stay whole."""
+    if isinstance(value, float):
+        value = round(value, 2)
+        return int(value) if value.is_integer() else value
+    return value
+
+
 def table(kind, leagues):
-    return TABLES[kind](leagues)
+    head, rows = TABLES[kind](leagues)
+    return head, [[_rounded(v) for v in row] for row in rows]
+
+
+def _csv_value(value):
+    """A fractional number as the pages write it in the user's language (27,5 in kk and ru)."""
+    return fmt_mark(value) if isinstance(value, float) else value
 
 
 def to_csv(head, rows) -> bytes:
     """UTF-8 with a byte-order mark: Excel then reads Kazakh and Russian letters correctly."""
-    return spreadsheet.write_csv(head, rows)
+    return spreadsheet.write_csv(head, [[_csv_value(v) for v in row] for row in rows])
 
 
 def to_xlsx(head, rows, title) -> bytes:
-    return spreadsheet.write_xlsx([(title, head, rows)])
+    return spreadsheet.write_xlsx([(title, head, rows)], fit_widths=True)
 
 
 def sheet_titles():

@@ -199,6 +199,26 @@ def _room_item(row):
     return {"name": row.get("name"), "accessible": _yes_no(row.get("accessible")), "priority": row.get("priority")}
 
 
+# The field names of participants' errors → the file's own columns, so an error names the
+# column the organiser typed in (speaker2, not speakers.1.name).
+FIELD_COLUMNS = {
+    "teams": {"league": "league", "league_id": "league", "name": "team", "school.name": "school",
+              "school.region": "region", "school.rural": "rural", "coach.name": "coach",
+              "coach.contact": "coach_contact", "speakers": "speaker1, speaker2", "seed_rank": "seed",
+              "needs_access": "needs_access",
+              **{f"speakers.{i}.{part}": f"speaker{i + 1}{suffix}" for i in (0, 1)
+                 for part, suffix in (("name", ""), ("grade", "_grade"), ("gender", "_gender"))}},
+    "adjudicators": {"school.name": "school", "conflicts.team_names": "conflict_teams",
+                     "conflicts.team_ids": "conflict_teams", "conflicts.schools": "conflict_schools"},
+    "rooms": {},
+}
+
+
+def column_of(kind: str, field: str) -> str:
+    """The file's column for a field of the item built from a row (the field itself if unknown)."""
+    return FIELD_COLUMNS[kind].get(field, field)
+
+
 ITEM = {"teams": _team_item, "adjudicators": _adjudicator_item, "rooms": _room_item}
 ADD = {"teams": participants.add_teams, "adjudicators": participants.add_adjudicators,
        "rooms": participants.add_rooms}
@@ -206,7 +226,7 @@ ADD = {"teams": participants.add_teams, "adjudicators": participants.add_adjudic
 
 def import_file(tournament, kind: str, filename: str, data: bytes):
     """Store every row or none. Raises ImportError_ or participants.ValidationFailed whose keys
-    are spreadsheet row numbers (the header is row 1).
+    are spreadsheet row numbers (the header is row 1) and whose fields are the file's columns.
 
     The file is read and every row checked in a read phase, without the database's write lock;
     only a good file is then written, in the request's one short write transaction (checked
@@ -217,15 +237,16 @@ def import_file(tournament, kind: str, filename: str, data: bytes):
         if missing:
             raise ImportError_("missing_columns", {"value": ", ".join(missing)})
         items = [ITEM[kind](r) for r in rows]
-        _rows_numbered(ADD[kind], tournament, items, check_only=True)
-    return _rows_numbered(ADD[kind], tournament, items)
+        _rows_numbered(kind, tournament, items, check_only=True)
+    return _rows_numbered(kind, tournament, items)
 
 
-def _rows_numbered(add, tournament, items, check_only=False):
+def _rows_numbered(kind, tournament, items, check_only=False):
     try:
-        return add(tournament, items, check_only=check_only)
+        return ADD[kind](tournament, items, check_only=check_only)
     except participants.ValidationFailed as e:
-        raise participants.ValidationFailed({i + 2: errs for i, errs in e.errors.items()})
+        raise participants.ValidationFailed({i + 2: {column_of(kind, f): err for f, err in errs.items()}
+                                             for i, errs in e.errors.items()})
 
 
 def template_csv(kind: str) -> bytes:

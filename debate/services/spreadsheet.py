@@ -28,8 +28,13 @@ def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
+NUMBER = re.compile(r"-?\d+([.,]\d+)?")
+
+
 def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_START)
+    """Text a spreadsheet would run as a formula. A number written as the pages write it (a
+    negative margin "-3,5" in kk and ru) is a number, not a formula."""
+    return text.startswith(FORMULA_START) and not NUMBER.fullmatch(text)
 
 
 def _value(value):

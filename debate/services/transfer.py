@@ -60,6 +60,7 @@ TABLES = [
     ("problem_reports", "tournament_id", "tournaments"),
     ("team_appeal_codes", "team_id", "teams"),
     ("nomination_choices", "league_id", "leagues"),
+    ("diploma_tie_choices", "league_id", "leagues"),
     ("awards", "tournament_id", "tournaments"),
     ("appeals", "tournament_id", "tournaments"),
     ("tournament_members", "tournament_id", "tournaments"),

@@ -52,7 +52,7 @@ def index(tid):
         noms = {k: awards_svc.nominee(lg, k) for k in ("orator", "analyst")}
         candidates = [(s, tm) for tm in db.session.scalars(select(Team).where(Team.league_id == lg.id)
                                                             .order_by(Team.name)) for s in tm.speakers]
-        leagues.append((lg, awards_svc.league_placings(lg), noms, candidates))
+        leagues.append((lg, awards_svc.league_placings(lg), noms, candidates, awards_svc.diploma_tie(lg)))
     try:
         degree_map, degree_error = awards_svc.parse_degree_map(t.setting("award_degrees")), None
     except ValueError:
@@ -61,7 +61,8 @@ def index(tid):
     return render_template("awards/index.html", t=t, leagues=leagues, counts=awards_svc.counts(t),
                            categories=CATEGORY_NAMES, degree_map=degree_map, degree_error=degree_error,
                            teams=teams, n_best=t.setting("best_speakers_awarded"),
-                           placing_names=PLACING_NAMES)
+                           placing_names=PLACING_NAMES, share_rule=t.setting("diploma_rule") == "share",
+                           share=t.setting("diploma_share"), split=t.setting("diploma_split"))
 
 
 @bp.post("/t/<int:tid>/awards/prepare")
@@ -93,6 +94,19 @@ def choose(tid, lid):
     except ValueError:
         db.session.rollback()
         flash(_("Choose a speaker of this league."), "error")
+    return redirect(url_for("awards.index", tid=t.id) + f"#league-{league.id}")
+
+
+@bp.post("/t/<int:tid>/awards/leagues/<int:lid>/diploma-tie")
+@login_required
+def decide_tie(tid, lid):
+    t = tournament_for(tid, roles=("director",))
+    league = awards_svc.league_of(t, lid) or abort(404)
+    on_refusal(url_for("awards.index", tid=t.id) + f"#league-{league.id}")
+    awards_svc.choose_diploma_tie(league, request.form.get("degree", type=int),
+                                  request.form.getlist("team_id", type=int), current_user)
+    db.session.commit()
+    flash(_("Saved. Prepare the documents again to issue them."), "success")
     return redirect(url_for("awards.index", tid=t.id) + f"#league-{league.id}")
 
 
