@@ -406,8 +406,9 @@ def next_step(rnd, warnings=None) -> dict:
         return step("draw")
     unreleased = [rl.league_id for rl in rnd.leagues if not rl.draw_released]
     if unreleased:
-        if warnings or unfilled_of(rnd):
-            return step("check", unreleased, len(warnings or {}) + len(unfilled_of(rnd)))
+        attention = set(warnings or {}) | {u["debate_id"] for u in unfilled_of(rnd)}
+        if attention:
+            return step("check", unreleased, len(attention))
         return step("release", unreleased)
     no_motion = [rl.league_id for rl in rnd.leagues if not rl.motion_released]
     if no_motion:
