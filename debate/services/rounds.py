@@ -413,3 +413,45 @@ def _public_state(rnd, rl):
     count in public standings even before the draw is out)."""
     return (bool(rl.draw_released), rl.motion_released_at if rl.draw_released else None,
             bool(rl.results_released) and not rnd.silent)
+
+
+# ----- the next step on the round page -----
+
+NEXT_STEPS = ("draw", "check", "release", "motions", "ballots", "confirm", "results", "done")
+
+
+def next_step(rnd, warnings=None) -> dict:
+    """Where the round stands in draw → check → release → motions → ballots → confirm → results,
+    read from its state (release flags per league on RoundLeague): {"step", "leagues" (names of
+    the leagues the step is about), "count", "total"}. warnings: the round's warnings by debate,
+    if already computed (a draw with warnings or unfilled panels is at "check")."""
+    debates = list(rnd.debates)
+    names = {rl.league_id: rl.league.name for rl in rnd.leagues}
+
+    def step(code, league_ids=(), count=0, total=0):
+        return {"step": code, "leagues": [names[lid] for lid in names if lid in set(league_ids)],
+                "count": count, "total": total, "index": NEXT_STEPS.index(code)}
+
+    if not debates:
+        return step("draw")
+    unreleased = [rl.league_id for rl in rnd.leagues if not rl.draw_released]
+    if unreleased:
+        attention = set(warnings or {}) | {u["debate_id"] for u in unfilled_of(rnd)}
+        if attention:
+            return step("check", unreleased, len(attention))
+        return step("release", unreleased)
+    no_motion = [rl.league_id for rl in rnd.leagues if not rl.motion_released]
+    if no_motion:
+        return step("motions", no_motion)
+    open_ = [d for d in debates if d.confirmed_at is None]
+    if open_:
+        with_ballots = set(db.session.scalars(select(Ballot.debate_id).where(
+            Ballot.debate_id.in_([d.id for d in open_]), Ballot.status != "superseded")))
+        waiting = [d for d in open_ if d.id not in with_ballots]
+        if waiting:
+            return step("ballots", {d.league_id for d in waiting}, len(debates) - len(waiting), len(debates))
+        return step("confirm", {d.league_id for d in open_}, len(debates) - len(open_), len(debates))
+    unpublished = [rl.league_id for rl in rnd.leagues if not rl.results_released]
+    if unpublished and not rnd.silent:
+        return step("results", unpublished)
+    return step("done")

@@ -86,7 +86,8 @@ def show(tid, rid):
                            excluded=_excluded(t, free),
                            warnings=warnings, unfilled=unfilled, motions=svc.motions_of(rnd),
                            league_ids={rl.league_id for rl in rnd.leagues},
-                           summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues})
+                           summaries={rl.league_id: rl.draw_summary or {} for rl in rnd.leagues},
+                           step=svc.next_step(rnd, warnings))
 
 
 @bp.post("/<int:rid>/draw")

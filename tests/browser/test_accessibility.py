@@ -354,6 +354,9 @@ def test_keyboard_only_ballot(server, tour, contexts):
 
 
 def test_keyboard_reaches_the_round_page_controls(server, tour, contexts):
+    # The tour's round has confirmed results, so it is locked (no edit controls): unlock it for the walk.
+    tok = server.token()
+    assert server.api("POST", f"/rounds/{tour['rid']}/unlock", {"reason": "keyboard walk"}, token=tok)[0] == 200
     page = contexts(LAPTOP, login=server.url).new_page()
     try:
         page.goto(f"{server.url}/t/1/rounds/{tour['rid']}/?lang=en")
@@ -377,6 +380,7 @@ def test_keyboard_reaches_the_round_page_controls(server, tour, contexts):
         page.wait_for_url("**/results**")
     finally:
         page.close()
+        server.api("POST", f"/rounds/{tour['rid']}/lock", {}, token=tok)
 
 
 # ----- feedback on adjudicators and motion statistics (#21) -----
