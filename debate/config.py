@@ -6,6 +6,9 @@ REDIS_URL     optional message queue for live events across processes
 SOCKETIO_CHANNEL  the Redis channel of this installation's live events (default: derived from
               SECRET_KEY, so installations sharing one Redis do not hear each other)
 PUBLIC_CACHE_SECONDS  how long a rendered public part may be kept at most (default 10; 0 = no cache)
+LIVE_PUSH     1 (default): a "changed" event carries the public parts of the pushed views
+              (debate/live.py); 0: events are hints only and every page re-fetches
+LIVE_PUSH_MAX_BYTES  larger pushed events go without their parts (default 262144)
 DB_POOL_SIZE, DB_MAX_OVERFLOW  PostgreSQL connections kept open per process (default 10) and opened
               beyond that at busy moments (default 10); keep processes x (both) under max_connections
 """
@@ -75,6 +78,8 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "LOGIN_MAX_ATTEMPTS": 5,
         "LOGIN_LOCKOUT_SECONDS": 300,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "LIVE_PUSH": os.environ.get("LIVE_PUSH", "1") != "0",
+        "LIVE_PUSH_MAX_BYTES": int(os.environ.get("LIVE_PUSH_MAX_BYTES", 256 * 1024)),
     }
     config.update(overrides)
     if not config.get("SOCKETIO_CHANNEL"):

@@ -38,8 +38,8 @@ def _emit(event, payload, room):
 
 
 # Set by debate/views/public.py (which renders the parts; this module cannot import it: the
-# views import this one): push(league_id) -> (version, language, {view: {"parts", "countdown"}})
-# or None; view(parts, projector, lang, league) -> the pushed view's name or None.
+# views import this one): push(league_id) yields (view, version, language, parts, countdown);
+# view(parts, projector, lang, league) -> the pushed view's name or None; names: every view.
 _pusher = {"push": None, "view": None, "names": ()}
 
 
@@ -53,33 +53,27 @@ def _push_enabled() -> bool:
 
 def _emit_league(payload, lid):
     """A public change of league `lid`: the hint to "l<lid>" and, to each pushed view's room, the
-    view's parts as the public sees them now (without them if too large or not renderable)."""
+    view's parts as the public sees them now, each sent as soon as it is rendered (without them
+    if too large; a hint if it could not be rendered)."""
     payload = {**payload, "league_id": lid}
     _emit("changed", payload, f"l{lid}")
     if not _push_enabled():
         return
-    pushed = None
+    limit = int(current_app.config.get("LIVE_PUSH_MAX_BYTES", 256 * 1024))
+    sent = set()
     try:
-        pushed = _pusher["push"](lid)
-    except Exception:  # clients of the pushed views then re-fetch, as everyone else
+        for name, version, lang, parts, countdown in _pusher["push"](lid):
+            body = {**payload, "version": version, "lang": lang, "parts": parts, "countdown": countdown}
+            if len(json.dumps(body, ensure_ascii=False)) > limit:
+                body = {**payload, "version": version}  # too large to travel: a re-fetch
+            _emit("changed", body, f"v{lid}:{name}")
+            sent.add(name)
+    except Exception:  # the clients of the views not sent re-fetch, as everyone else
         log.exception("could not render the pushed parts of league %s", lid)
         db.session.rollback()  # after the commit: only this failed read is undone
-    limit = int(current_app.config.get("LIVE_PUSH_MAX_BYTES", 256 * 1024))
-    if pushed is None:
-        return _emit_views(payload, lid, {})
-    version, lang, views = pushed
-    out = {}
-    for name, view in views.items():
-        body = {**payload, "version": version, "lang": lang, "parts": view["parts"], "countdown": view["countdown"]}
-        if len(json.dumps(body, ensure_ascii=False)) > limit:
-            body = {**payload, "version": version}  # too large to travel: a re-fetch
-        out[name] = body
-    _emit_views(payload, lid, out)
-
-
-def _emit_views(payload, lid, bodies):
     for name in _pusher["names"]:
-        _emit("changed", bodies.get(name, payload), f"v{lid}:{name}")
+        if name not in sent:
+            _emit("changed", payload, f"v{lid}:{name}")
 
 
 def announce_round(rnd, what: str, league_ids=None):

@@ -561,7 +561,7 @@ def test_pushed_parts_are_what_the_public_page_shows(app, api, client):
             c.disconnect()
 
 
-def test_a_view_in_another_language_or_too_large_falls_back_to_a_refetch(app, api, client):
+def test_a_view_in_another_language_or_too_large_falls_back_to_a_refetch(app, api, client, monkeypatch):
     t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
     tid, kk = t["id"], _lids(t)["kk"]
     other = socketio.test_client(app)  # a kk league page read in English: hint only
@@ -573,11 +573,8 @@ def test_a_view_in_another_language_or_too_large_falls_back_to_a_refetch(app, ap
     pushed = socketio.test_client(app)
     _join(pushed, tournament=tid, league=kk, view={"parts": ["draw"], "projector": False, "lang": "kk"})
     rnd, _draw = _round(api, t)
-    app.config["LIVE_PUSH_MAX_BYTES"] = 10
-    try:
-        api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
-    finally:
-        app.config.pop("LIVE_PUSH_MAX_BYTES")
+    monkeypatch.setitem(app.config, "LIVE_PUSH_MAX_BYTES", 10)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
     for c in (other, odd, pushed):
         evs = _changed_events(c)
         assert evs and all("parts" not in e for e in evs)

@@ -277,25 +277,25 @@ def pushed_view(parts, projector, lang, league) -> str | None:
     return None
 
 
-def push_parts(league_id) -> tuple | None:
-    """Called by debate/live.py after a commit that changed the league's public state: the
-    league's public version and its pushed views rendered now, in its language, exactly as
-    live.json would answer at this moment ({view: {part: {"available", "html"}}}, with the
-    countdown), or None if that cannot be known. Read the version first, then the database (so
-    the content is never older than its version); the renders fill this process's cache."""
+def push_parts(league_id):
+    """Called by debate/live.py after a commit that changed the league's public state: yields
+    (view, version, language, {part: {"available", "html"}}, countdown) for each pushed view,
+    rendered now in the league's language exactly as live.json would answer at this moment
+    (one view at a time, so the first can travel while the next renders). The version is read
+    first, then the database (so the content is never older than its version); the renders
+    fill this process's cache."""
     version = _version()
     league = db.session.get(League, league_id)
     if league is None:
-        return None
+        return
     t = db.session.get(Tournament, league.tournament_id)
     use_tournament(t)
-    views = {}
     with force_locale(league.language):
         for name, (parts, projector_style) in PUSHED_VIEWS.items():
             rendered = [cached_part(version, t, league, p, projector=projector_style) for p in parts]
-            views[name] = {"parts": {r.part: {"available": r.available, "html": r.html} for r in rendered},
-                           "countdown": next((r.countdown for r in rendered if r.countdown), None)}
-    return (version[0] if version else None), league.language, views
+            yield (name, version[0] if version else None, league.language,
+                   {r.part: {"available": r.available, "html": r.html} for r in rendered},
+                   next((r.countdown for r in rendered if r.countdown), None))
 
 
 register_pusher(push_parts, pushed_view, PUSHED_VIEWS)
