@@ -16,6 +16,9 @@ SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock (default 1
               request is answered 503 with Retry-After (RETRY_AFTER_SECONDS, default 5)
 IMPORT_MAX_ROWS, IMPORT_MAX_BYTES, IMPORT_MAX_COLUMNS  limits of one CSV/XLSX import (default 2,000
               rows, 2 MB, 60 columns); see docs/security.md "## Uploads and imports"
+LIVE_PUSH     1 (default): a "changed" event carries the public parts of the pushed views
+              (debate/live.py); 0: events are hints only and every page re-fetches
+LIVE_PUSH_MAX_BYTES  larger pushed events go without their parts (default 262144)
 DB_POOL_SIZE, DB_MAX_OVERFLOW  PostgreSQL connections kept open per process (default 10) and opened
               beyond that at busy moments (default 10); keep processes x (both) under max_connections
 """
@@ -102,6 +105,8 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
                              if o.strip()],
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "LIVE_PUSH": os.environ.get("LIVE_PUSH", "1") != "0",
+        "LIVE_PUSH_MAX_BYTES": int(os.environ.get("LIVE_PUSH_MAX_BYTES", 256 * 1024)),
     }
     config.update(overrides)
     if not config.get("SOCKETIO_CHANNEL"):

@@ -4,11 +4,21 @@ Rooms: "t<tid>" (tournament-wide public), "l<lid>" (a league's public pages) and
 "staff<tid>" (directors' dashboards, joined only by signed-in staff). Public events carry
 only what the public may see: a hint of what changed; clients then fetch the public JSON
 (which applies the release rules) so an event can never leak unreleased data.
+
+Pushed views: a public page showing one of the views listed in views/public.py PUSHED_VIEWS in
+its league's language joins "v<lid>:<view>" instead of "t<tid>"/"l<lid>". After a commit that
+changed a league's public state, its views are rendered ONCE here (by the same builders and
+cache as live.json, after the commit, so exactly what live.json answers at that moment) and sent
+with the event as "parts": a thousand phones update without a thousand re-fetches. An event too
+large (LIVE_PUSH_MAX_BYTES) or that could not be rendered goes without parts: those clients
+re-fetch. "version" (the public version the parts were rendered at) lets a client ignore an
+older render arriving after a newer one.
 """
+import json
 import logging
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import join_room
 from sqlalchemy import select
@@ -27,6 +37,45 @@ def _emit(event, payload, room):
         log.exception("emit failed: %s", event)
 
 
+# Set by debate/views/public.py (which renders the parts; this module cannot import it: the
+# views import this one): push(league_id) yields (view, version, language, parts, countdown);
+# view(parts, projector, lang, league) -> the pushed view's name or None; names: every view.
+_pusher = {"push": None, "view": None, "names": ()}
+
+
+def register_pusher(push, view, names):
+    _pusher.update(push=push, view=view, names=tuple(names))
+
+
+def _push_enabled() -> bool:
+    return _pusher["push"] is not None and bool(current_app.config.get("LIVE_PUSH", True))
+
+
+def _emit_league(payload, lid):
+    """A public change of league `lid`: the hint to "l<lid>" and, to each pushed view's room, the
+    view's parts as the public sees them now, each sent as soon as it is rendered (without them
+    if too large; a hint if it could not be rendered)."""
+    payload = {**payload, "league_id": lid}
+    _emit("changed", payload, f"l{lid}")
+    if not _push_enabled():
+        return
+    limit = int(current_app.config.get("LIVE_PUSH_MAX_BYTES", 256 * 1024))
+    sent = set()
+    try:
+        for name, version, lang, parts, countdown in _pusher["push"](lid):
+            body = {**payload, "version": version, "lang": lang, "parts": parts, "countdown": countdown}
+            if len(json.dumps(body, ensure_ascii=False)) > limit:
+                body = {**payload, "version": version}  # too large to travel: a re-fetch
+            _emit("changed", body, f"v{lid}:{name}")
+            sent.add(name)
+    except Exception:  # the clients of the views not sent re-fetch, as everyone else
+        log.exception("could not render the pushed parts of league %s", lid)
+        db.session.rollback()  # after the commit: only this failed read is undone
+    for name in _pusher["names"]:
+        if name not in sent:
+            _emit("changed", payload, f"v{lid}:{name}")
+
+
 def announce_round(rnd, what: str, league_ids=None):
     """Tell public pages that a round's public state changed in the leagues `league_ids` (by
     default: the leagues whose draw of the round is public). Spectators of other leagues, and
@@ -39,7 +88,7 @@ def announce_round(rnd, what: str, league_ids=None):
     if public:
         _emit("changed", payload, f"t{rnd.tournament_id}")
     for lid in public:
-        _emit("changed", {**payload, "league_id": lid}, f"l{lid}")
+        _emit_league(payload, lid)
     _emit("staff", payload, f"staff{rnd.tournament_id}")
 
 
@@ -63,7 +112,7 @@ def announce_ballot(debate, ballot_id: int, what: str):
         payload = {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "league_id": debate.league_id,
                    "what": "result"}
         _emit("changed", payload, f"t{rnd.tournament_id}")
-        _emit("changed", payload, f"l{debate.league_id}")
+        _emit_league(payload, debate.league_id)
 
 
 def announce_ballot_submitted(tournament_id: int, round_id: int, debate_id: int, ballot_id: int):
@@ -77,7 +126,7 @@ def announce_tournament(t):
     payload = {"tournament_id": t.id, "what": "tabs"}
     _emit("changed", payload, f"t{t.id}")
     for lg in t.leagues:
-        _emit("changed", {**payload, "league_id": lg.id}, f"l{lg.id}")
+        _emit_league(payload, lg.id)
 
 
 def announce_problem(tournament_id):
@@ -98,23 +147,26 @@ def _int(value):
 
 
 def on_join(data=None):
-    """{"tournament": tid, "league": lid, "staff": bool} -> joins "t<tid>", "l<lid>" (the league must
-    belong to the tournament) and, for a signed-in user who works on the tournament, "staff<tid>".
-    Answers (Socket.IO ack) with the rooms joined and the server's clock."""
+    """{"tournament": tid, "league": lid, "staff": bool, "view": {"parts": [...], "projector": bool,
+    "lang": code}} -> joins "t<tid>", "l<lid>" (the league must belong to the tournament) or, when
+    "view" names a pushed view of the league in its language (and not staff), only "v<lid>:<view>"
+    (events with the view's parts); and, for a signed-in user who works on the tournament,
+    "staff<tid>". Answers (Socket.IO ack) with the rooms joined and the server's clock."""
     data = data if isinstance(data, dict) else {}
     tid, lid = _int(data.get("tournament")), _int(data.get("league"))
     joined, refused = [], []
     t = db.session.get(Tournament, tid) if tid is not None else None
     if t is not None:
-        join_room(f"t{t.id}")
-        joined.append(f"t{t.id}")
-        if lid is not None:
-            lg = db.session.get(League, lid)
-            if lg is not None and lg.tournament_id == t.id:
-                join_room(f"l{lg.id}")
-                joined.append(f"l{lg.id}")
-            else:
-                refused.append("league")
+        lg = db.session.get(League, lid) if lid is not None else None
+        if lg is not None and lg.tournament_id != t.id:
+            lg = None
+        view = _view(data.get("view"), lg) if lg is not None and not data.get("staff") else None
+        rooms = [f"v{lg.id}:{view}"] if view else [f"t{t.id}"] + ([f"l{lg.id}"] if lg is not None else [])
+        for room in rooms:
+            join_room(room)
+            joined.append(room)
+        if lid is not None and lg is None:
+            refused.append("league")
         if data.get("staff"):
             if current_user.is_authenticated and current_user.role_in(t.id) in ("director", "staff"):
                 join_room(f"staff{t.id}")
@@ -126,6 +178,16 @@ def on_join(data=None):
     log.debug("sid %s joined %s", getattr(request, "sid", None), joined)
     db.session.remove()
     return {"rooms": joined, "refused": refused, "server_time": _now_ms()}
+
+
+def _view(view, league):
+    """The pushed view asked for in a join, or None."""
+    if not isinstance(view, dict) or _pusher["view"] is None or not _push_enabled():
+        return None
+    parts = view.get("parts")
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        return None
+    return _pusher["view"](parts, bool(view.get("projector")), view.get("lang"), league)
 
 
 def public_state(t) -> dict:

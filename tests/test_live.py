@@ -468,3 +468,140 @@ def test_generating_a_draw_from_the_page_tells_no_spectator(app, api, client):
     client.post(page + "silent", data={"value": "1", "csrf_token": token})
     assert _changed_events(watcher) == []
     watcher.disconnect()
+
+
+# ----- events that carry the page's parts (pushed views) -----
+
+VIEWS = {"draw": (["draw"], False), "results": (["results"], False), "standings": (["standings"], False),
+         "speakers": (["speakers"], False), "bracket": (["bracket"], False),
+         "projector": (["draw", "motion", "standings", "bracket"], True)}
+
+
+def _view_watchers(app, tid, lid, lang):
+    out = {}
+    for name, (parts, projector) in VIEWS.items():
+        c = socketio.test_client(app)
+        ack = _join(c, tournament=tid, league=lid, view={"parts": parts, "projector": projector, "lang": lang})
+        assert ack["rooms"] == [f"v{lid}:{name}"], ack
+        out[name] = c
+    return out
+
+
+def _pushed(watchers):
+    """{view: [payloads]} received since the last call, each checked to carry parts."""
+    return {name: [m["args"][0] for m in c.get_received() if m["name"] == "changed"] for name, c in watchers.items()}
+
+
+def _check_as_live_json(fresh, tid, lid, events):
+    """Every pushed payload equals what live.json answers now for the same view: the parts carry
+    exactly what the public page shows at that moment, never more."""
+    for name, payloads in events.items():
+        parts, projector = VIEWS[name]
+        for p in payloads:
+            assert p["league_id"] == lid and set(p["parts"]) == set(parts), p
+            body = fresh.get(f"/p/{tid}/l/{lid}/live.json?parts={','.join(parts)}"
+                             + ("&projector=1" if projector else "")).get_json()
+            assert p["parts"] == body["parts"] and p["version"] == body["version"], (name, p["what"])
+            assert p["countdown"] == body["countdown"]
+
+
+def _blob(events):
+    return json.dumps(events, ensure_ascii=False)
+
+
+def test_pushed_parts_are_what_the_public_page_shows(app, api, client):
+    """Per event kind (draw release per league, motion release and correction, silent round,
+    results release, a confirmed result, standings and bracket releases): the parts an event
+    carries are exactly live.json's at that moment, so nothing unreleased travels; a league
+    whose public state did not change hears nothing."""
+    t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk", "ru"))
+    tid, kk, ru = t["id"], _lids(t)["kk"], _lids(t)["ru"]
+    w = {kk: _view_watchers(app, tid, kk, "kk"), ru: _view_watchers(app, tid, ru, "ru")}
+    fresh = app.test_client()
+    rnd, draw = _round(api, t)
+    rng = random.Random(7)
+    debates = draw["debates"]
+
+    def events(lid):
+        got = _pushed(w[lid])
+        _check_as_live_json(fresh, tid, lid, got)
+        return got
+
+    # Generated, motion released before the draw: nothing public, nothing sent.
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True, "league_id": ru})
+    assert all(not v for lid in (kk, ru) for v in events(lid).values())
+    # The draw in kk only: kk's views get its draw; no motion (unreleased in kk), no result.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": kk})
+    got, other = events(kk), events(ru)
+    assert all(len(v) == 1 for v in got.values()) and not any(other.values())
+    blob = _blob(got)
+    assert _names_in_league(draw, kk) and all(n in blob for n in _names_in_league(draw, kk))
+    assert not any(n in blob for n in _names_in_league(draw, ru))
+    assert MOTION not in blob and "Info slide text" not in blob
+    # A result confirmed in kk while its results are unreleased: nothing is sent at all.
+    assert debates[0]["league_id"] == kk
+    for bid in submit_panel(client, debates[0], keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    assert all(not v for lid in (kk, ru) for v in events(lid).values())
+    # The motion in kk: kk's draw and projector show it now.
+    api.post(f"/rounds/{rnd['id']}/release", {"motion": True, "league_id": kk})
+    got = events(kk)
+    assert f"{MOTION} (kk)" in _blob(got["draw"]) and f"{MOTION} (kk)" in _blob(got["projector"])
+    assert not any(events(ru).values())
+    # The draw in ru (whose motion was released earlier): now ru's views hear, with its motion.
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": ru})
+    got = events(ru)
+    assert got["draw"] and f"{MOTION} (ru)" in _blob(got["draw"]) and f"{MOTION} (kk)" not in _blob(got)
+    # A corrected motion: its league's views only.
+    assert api.put(f"/rounds/{rnd['id']}/motions/{kk}", {"text": "This House would correct the motion"}).status_code == 200
+    got = events(kk)
+    assert "This House would correct the motion" in _blob(got["draw"]) and not any(events(ru).values())
+    # A silent round: releasing results sends nothing, confirmations neither.
+    api.post(f"/rounds/{rnd['id']}/release", {"silent": True})
+    api.post(f"/rounds/{rnd['id']}/release", {"results": True})
+    for bid in submit_panel(client, debates[1], keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    assert all(not v for lid in (kk, ru) for v in events(lid).values())
+    # Silence lifted: the results travel (checked equal to live.json).
+    api.post(f"/rounds/{rnd['id']}/release", {"silent": False})
+    got = {lid: events(lid) for lid in (kk, ru)}
+    assert all(got[lid]["results"] for lid in (kk, ru))
+    # A result confirmed after the release: its league only.
+    d = debates[2]
+    for bid in submit_panel(client, d, keys, rng):
+        assert api.post(f"/ballots/{bid}/confirm").status_code == 200
+    own, other_lid = d["league_id"], (ru if d["league_id"] == kk else kk)
+    got = events(own)
+    assert [p["what"] for p in got["results"]] == ["result"] and not any(events(other_lid).values())
+    # Standings, then the bracket: every view of every league.
+    assert "result-line" in _blob(got) and not any(events(own).values())
+    api.post(f"/tournaments/{tid}/release", {"team_standings": True})
+    got = events(kk)
+    assert got["standings"] and all(p["parts"]["standings"]["available"] for p in got["standings"])
+    assert not any(p["parts"]["speakers"]["available"] for p in got["speakers"])  # still unreleased
+    events(ru)
+    api.post(f"/tournaments/{tid}/release", {"bracket": True})
+    assert events(kk)["bracket"] and events(ru)["bracket"]
+    for ws in w.values():
+        for c in ws.values():
+            c.disconnect()
+
+
+def test_a_view_in_another_language_or_too_large_falls_back_to_a_refetch(app, api, client, monkeypatch):
+    t, _keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("kk",))
+    tid, kk = t["id"], _lids(t)["kk"]
+    other = socketio.test_client(app)  # a kk league page read in English: hint only
+    assert _join(other, tournament=tid, league=kk, view={"parts": ["draw"], "projector": False, "lang": "en"})[
+        "rooms"] == [f"t{tid}", f"l{kk}"]
+    odd = socketio.test_client(app)  # a view that is not pushed
+    assert _join(odd, tournament=tid, league=kk, view={"parts": ["draw", "results"], "lang": "kk"})[
+        "rooms"] == [f"t{tid}", f"l{kk}"]
+    pushed = socketio.test_client(app)
+    _join(pushed, tournament=tid, league=kk, view={"parts": ["draw"], "projector": False, "lang": "kk"})
+    rnd, _draw = _round(api, t)
+    monkeypatch.setitem(app.config, "LIVE_PUSH_MAX_BYTES", 10)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True})
+    for c in (other, odd, pushed):
+        evs = _changed_events(c)
+        assert evs and all("parts" not in e for e in evs)
+        c.disconnect()

@@ -50,7 +50,8 @@ def renders(monkeypatch):
     return calls
 
 
-def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders):
+def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_PUSH", False)  # here the herd renders; pushed: below
     t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en",))
     lid = _lids(t)["en"]
     rnd, draw = _round(api, t)
@@ -70,6 +71,23 @@ def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders):
     html = client.get(f"/p/{t['id']}/l/{lid}/live.json?parts=draw&lang=ru").get_json()["parts"]["draw"]["html"]
     assert "Правительство" in html and "Government" not in html
     assert len(renders) == n + 2
+
+
+def test_a_release_renders_its_pushed_views_once_and_the_herd_nothing(api, client, renders):
+    """With pushed views (debate/live.py) the release itself renders each part of each pushed
+    view once, in the league's language, after the commit; the re-fetches that follow (clients
+    of other views, reconnects) are answered from that render."""
+    t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en", "kk"))
+    lid = _lids(t)["en"]
+    rnd, _draw = _round(api, t)
+    api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": lid})
+    assert sorted(renders) == sorted([(lid, p, False) for p in ("draw", "results", "standings", "speakers", "bracket")]
+                                     + [(lid, p, True) for p in ("draw", "motion", "standings", "bracket")])
+    n = len(renders)
+    for _ in range(20):
+        assert _json(client, t["id"], lid, "draw").status_code == 200
+        assert _json(client, t["id"], lid, "standings").status_code == 200
+    assert len(renders) == n
 
 
 def test_etag_and_304(api, client):

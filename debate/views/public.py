@@ -29,7 +29,7 @@ from datetime import timezone
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -39,6 +39,7 @@ from .. import public_cache
 from ..api.standings import bracket_json
 from ..extensions import db
 from ..i18n import LANG_COOKIE, use_tournament
+from ..live import register_pusher
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, RoundLeague, Tournament
 from ..services.standings import speaker_rows, team_rows, withdrawn_team_ids
 from ..sorting import sort_key
@@ -263,8 +264,55 @@ def _live_body(version, tid, lid, wanted, projector_style):
         countdown = countdown or r.countdown
     text = json.dumps({"tournament": t.id, "league": league.id, "parts": parts, "countdown": countdown},
                       ensure_ascii=False, separators=(",", ":"))
-    prefix = (text[:-1] + ',"server_time":').encode()
-    return prefix, '"' + hashlib.sha256(prefix).hexdigest()[:32] + '"'
+    # The ETag is the content's: a write elsewhere changes the version, not what this page shows.
+    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+    # "version": the public version the body was rendered at (live.js keeps the newer of this and
+    # of an event's pushed parts).
+    prefix = (text[:-1] + ',"version":' + json.dumps(version[0] if version else None) + ',"server_time":').encode()
+    return prefix, etag
+
+
+# ----- the parts pushed with an event (debate/live.py) -----
+
+# The views whose content travels with a "changed" event, in the league's language: each public
+# page (one part) and the projector's cycle. A client of another view or language is told only
+# that something changed and re-fetches its live.json.
+PUSHED_VIEWS = {**{p: ((p,), False) for p in PAGE_PARTS}, "projector": (PROJECTOR_VIEWS, True)}
+
+
+def pushed_view(parts, projector, lang, league) -> str | None:
+    """The name of the pushed view a client showing `parts` (projector style or not) in `lang`
+    may join for `league`, or None (then it re-fetches after each event)."""
+    if lang != league.language:
+        return None
+    for name, (view_parts, view_projector) in PUSHED_VIEWS.items():
+        if tuple(parts) == view_parts and bool(projector) == view_projector:
+            return name
+    return None
+
+
+def push_parts(league_id):
+    """Called by debate/live.py after a commit that changed the league's public state: yields
+    (view, version, language, {part: {"available", "html"}}, countdown) for each pushed view,
+    rendered now in the league's language exactly as live.json would answer at this moment
+    (one view at a time, so the first can travel while the next renders). The version is read
+    first, then the database (so the content is never older than its version); the renders
+    fill this process's cache."""
+    version = _version()
+    league = db.session.get(League, league_id)
+    if league is None:
+        return
+    t = db.session.get(Tournament, league.tournament_id)
+    use_tournament(t)
+    with force_locale(league.language):
+        for name, (parts, projector_style) in PUSHED_VIEWS.items():
+            rendered = [cached_part(version, t, league, p, projector=projector_style) for p in parts]
+            yield (name, version[0] if version else None, league.language,
+                   {r.part: {"available": r.available, "html": r.html} for r in rendered},
+                   next((r.countdown for r in rendered if r.countdown), None))
+
+
+register_pusher(push_parts, pushed_view, PUSHED_VIEWS)
 
 
 def _league_page_locale(league):
@@ -275,7 +323,7 @@ def _league_page_locale(league):
 def _live_config(t, league, parts, **extra):
     return {"tournament": t.id, "league": league.id if league else None, "parts": list(parts),
             "json_url": url_for("public.live_json", tid=t.id, lid=league.id) if league else None,
-            "server_time": _now_ms(), **extra}
+            "lang": str(get_locale()), "server_time": _now_ms(), **extra}
 
 
 # ----- pages -----

@@ -6,9 +6,13 @@
  * which the server renders under the release rules: events carry only ids and a hint, never data.
  * After every (re)connect it re-fetches too, so nothing said while offline is missed.
  * Re-fetches send If-None-Match with the last ETag; a 304 (nothing changed) costs no body.
- * Public pages wait a random 80–480 ms before re-fetching, so a hall of phones told at the same
- * moment does not reach the server in the same millisecond (the server renders once per change
- * and answers the rest from its cache, see debate/public_cache.py).
+ * A public page showing a pushed view (a page of one part, or the projector's cycle, in its
+ * league's language) joins with "view" and its events carry the view's parts, rendered once by
+ * the server after the release (debate/live.py): applied at once, no re-fetch, unless older than
+ * what the page shows ("version") or absent (too large: then it re-fetches).
+ * Other public pages wait a random 80–480 ms before re-fetching, so a hall of phones told at the
+ * same moment does not reach the server in the same millisecond (the server renders once per
+ * change and answers the rest from its cache, see debate/public_cache.py).
  * The motion countdown runs on the server's clock (offset measured on every fetch).
  */
 (function () {
@@ -19,8 +23,9 @@
   var root = document.documentElement;
   var offset = typeof cfg.server_time === "number" ? cfg.server_time - Date.now() : 0;  // server - local, ms
   var countdown = cfg.countdown || null;
-  var stats = { events: 0, fetches: 0, connects: 0, unchanged: 0 };
+  var stats = { events: 0, fetches: 0, connects: 0, unchanged: 0, pushed: 0 };
   var etag = null;
+  var version = -1;  // the public version of what the page shows (-1: unknown)
   var statusEl = document.getElementById("live-status");
 
   function setStatus(state) {
@@ -36,6 +41,7 @@
     root.setAttribute("data-live-fetches", String(stats.fetches));
     root.setAttribute("data-live-connects", String(stats.connects));
     root.setAttribute("data-live-unchanged", String(stats.unchanged));
+    root.setAttribute("data-live-pushed", String(stats.pushed));
   }
 
   // ----- re-fetching -----
@@ -75,19 +81,45 @@
         }
         var now = Date.now();
         if (typeof data.server_time === "number") { offset = data.server_time - (sent + now) / 2; }
-        countdown = data.countdown || null;
-        Object.keys(data.parts || {}).forEach(function (name) { apply(name, data.parts[name]); });
+        if (typeof data.version === "number") {
+          if (data.version < version) { stats.fetches += 1; publishStats(); return; }  // a push was newer
+          version = data.version;
+        }
+        display(data.parts, data.countdown);
         etag = tag;  // only once the page shows this content
         stats.fetches += 1;
         publishStats();
-        tick();
-        if (cfg.cycle) { ensureVisible(); }
       })
       .catch(function () { /* the next event or reconnect fetches again */ })
       .then(function () {
         inFlight = false;
         if (again) { again = false; refetch(); }
       });
+  }
+
+  function display(parts, cd) {
+    countdown = cd || null;
+    Object.keys(parts || {}).forEach(function (name) { apply(name, parts[name]); });
+    root.setAttribute("data-live-shown", String(Date.now()));
+    tick();
+    if (cfg.cycle) { ensureVisible(); }
+  }
+
+  // An event carrying the page's parts: shown at once (no request), unless older than the page.
+  function pushed(p) {
+    if (!p.parts || typeof p.parts !== "object") { return false; }
+    for (var i = 0; i < cfg.parts.length; i++) {
+      if (!p.parts[cfg.parts[i]]) { return false; }
+    }
+    if (typeof p.version === "number") {
+      if (p.version < version) { return true; }  // already showing newer content
+      version = p.version;
+    }
+    display(p.parts, p.countdown);
+    stats.pushed += 1;
+    etag = null;  // the next re-fetch (reconnect) gets the body, not a 304 of older content
+    publishStats();
+    return true;
   }
 
   function apply(name, part) {
@@ -168,7 +200,11 @@
   socket.on("connect", function () {
     stats.connects += 1;
     setStatus("live");
-    socket.emit("join", { tournament: cfg.tournament, league: cfg.league, staff: !!cfg.staff }, function (ack) {
+    var join = { tournament: cfg.tournament, league: cfg.league, staff: !!cfg.staff };
+    if (!cfg.staff && cfg.league !== null && cfg.league !== undefined && cfg.json_url) {
+      join.view = { parts: cfg.parts, projector: !!cfg.projector, lang: cfg.lang };  // the server decides
+    }
+    socket.emit("join", join, function (ack) {
       if (ack && typeof ack.server_time === "number") { offset = ack.server_time - Date.now(); }
     });
     // First connect: the page may have changed between render and connect. Later: events may
@@ -183,6 +219,7 @@
     if (!relevant(payload)) { return; }
     stats.events += 1;
     publishStats();
+    if (!cfg.staff && pushed(payload)) { return; }
     schedule(!cfg.staff);
   });
 })();

@@ -72,11 +72,15 @@ def test_draw_and_motion_appear_live_on_phone_and_projector(server, browser, liv
     assert projector.locator("html").get_attribute("lang") == "kk"
     _mark_no_reload(phone)
     _mark_no_reload(projector)
+    fetches = phone.evaluate("document.documentElement.dataset.liveFetches")
 
     server.api("POST", f"/rounds/{rid}/release", {"draw": True}, token=live["token"])
     first = _league_debates(live, 3)[0]
     phone.wait_for_function("t => document.querySelector('#part-draw').innerText.includes(t)",
                             arg=first["gov"]["name"], timeout=10000)
+    # The phone's page (the draw, in its league's language) got the draw with the event itself.
+    assert phone.evaluate("document.documentElement.dataset.livePushed") == "1"
+    assert phone.evaluate("document.documentElement.dataset.liveFetches") == fetches
     kk_first = _league_debates(live, 1)[0]
     projector.wait_for_function("t => document.querySelector('#part-draw').innerText.includes(t)",
                                 arg=kk_first["opp"]["name"], timeout=10000)
