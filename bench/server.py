@@ -46,9 +46,9 @@ def prepare_database(url: str, instance: str, password: str = PASSWORD) -> None:
     bench process never imports the app: the load generator stays lean)."""
     code = (
         "from debate import create_app\n"
-        "from debate.extensions import db\n"
+        "from debate.core.extensions import db\n"
         "from debate.models import Region\n"
-        "from debate.regions import REGIONS\n"
+        "from debate.text.regions import REGIONS\n"
         "from debate.services.accounts import create_user\n"
         f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {url!r}}})\n"
         "with app.app_context():\n"

@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import event, insert  # noqa: E402
 
-from debate.extensions import db  # noqa: E402
+from debate.core.extensions import db  # noqa: E402
 from debate.models import (Adjudicator, Ballot, Debate, DebateAdjudicator, League, Round, RoundLeague,  # noqa: E402
                            Speaker, Team, Tournament, TournamentMember)
 
@@ -180,7 +180,7 @@ def main():
         run(args, url)
     finally:
         if drop is not None:
-            from debate.extensions import db as _db
+            from debate.core.extensions import db as _db
             try:
                 _db.engine.dispose()
             except Exception:  # noqa: BLE001 (no app context: nothing to dispose)
@@ -191,7 +191,7 @@ def main():
 def run(args, url):
     from debate import create_app
     from debate.models import Region
-    from debate.regions import REGIONS
+    from debate.text.regions import REGIONS
     from debate.services import standings as svc
     from debate.services.accounts import create_user
     from debate.services.history import league_history, league_roster

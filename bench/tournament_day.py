@@ -10,7 +10,7 @@ Run from the repository root:
 
 --runs repeats the whole day on a fresh database and server for each configuration, so the
 baseline is measured in the same run: "nocache" (PUBLIC_CACHE_SECONDS=0: every live.json
-rendered from the database, as before debate/public_cache.py), "cache" (the default cache), and
+rendered from the database, as before debate/live/cache.py), "cache" (the default cache), and
 "+jitter" (each spectator waits 80-480 ms before fetching, as static/js/live.js does; without it
 all fetch at the same instant, the worst case).
 

@@ -7,14 +7,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import models, public_cache  # noqa: F401  (models: register the tables)
+from . import models  # noqa: F401  (register the tables)
 from .api import api_bp
-from .cli import debate_cli
-from .config import build_config
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
+from .commands.cli import debate_cli
+from .core.config import build_config
+from .core.extensions import babel, csrf, db, login_manager, migrate, socketio
+from .core.web import BoundedIntConverter, install_web_helpers
+from .live import cache as public_cache
+from .text.i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
 from .views import register_views
-from .web import BoundedIntConverter, install_web_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 Each Setting says its key, default (or a default that depends on the stage), type, label, a
 one-line help text, its choices (each with a label) or its bounds, and its unit. Everything
 else is derived from SETTINGS: the checks (``clean``: coerce, then check, giving message codes
-that debate/messages.py words), the director's form (templates/director/tournament_form.html
+that debate/text/messages.py words), the director's form (templates/director/tournament_form.html
 draws one control per setting from its ``widget``), the API's description (``json_schema``,
 used by debate/api/openapi.py) and the values a tournament runs with (``effective``).
 
@@ -25,12 +25,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
-from .i18n import METRIC_NAMES, PLACING_NAMES
 from .tab import bracket as tab_bracket
 from .tab import draw as tab_draw
 from .tab import standings as tab_standings
+from .text.i18n import METRIC_NAMES, PLACING_NAMES
 
 # Final placings, best first, and the default diploma degree of each (award_degrees).
 PLACINGS = tuple(PLACING_NAMES)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from debate import create_app
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Region
-from debate.regions import REGIONS
+from debate.text.regions import REGIONS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -1,7 +1,7 @@
 """The JSON API for tournaments and participants, including all-or-nothing lists."""
 from sqlalchemy import func, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, Room, Team
 from tests.conftest import team_payload
 

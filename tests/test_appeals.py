@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Appeal, AuditEntry, Debate, LoginAttempt, Round, Team, Tournament, TournamentMember, User
 from debate.services import appeals as svc
 from debate.services.awards import team_codes

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Appeal, AuditEntry, Ballot, Debate, Round, Team, Tournament, TournamentMember
 from debate.services import appeals as svc
 from debate.services.awards import team_code

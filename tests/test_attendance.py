@@ -4,7 +4,7 @@ import random
 
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, DebateAdjudicator, RoundAttendance
 
 from .conftest import csrf_token

@@ -19,7 +19,7 @@ def test_login_and_logout(client, login):
 
 
 def test_passwords_are_hashed(app, make_user):
-    from debate.extensions import db
+    from debate.core.extensions import db
     from debate.models import User
     make_user("hash", "plain-text-pw")
     with app.app_context():

@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Award, Speaker, Team, Tournament
 from debate.services import awards as svc
 from tests.conftest import csrf_token

@@ -6,7 +6,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Award, AuditEntry, Team, Tournament, TournamentMember
 from debate.services import awards as svc
 from debate.services import standings as standings_svc

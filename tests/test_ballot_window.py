@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Award, Ballot, BreakSeed, Debate, Tournament
 from tests.conftest import csrf_token
 from tests.flow import run_prelim_round, setup_tournament

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Ballot
 from tests.flow import setup_tournament
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import event, func, select
 
-from debate.extensions import db, socketio
+from debate.core.extensions import db, socketio
 from debate.models import Adjudicator, AuditEntry, Ballot
 from debate.services import ballots as svc
 from debate.services.errors import Refused
@@ -217,7 +217,7 @@ def test_event_only_after_the_commit(app, client, drawn, monkeypatch):
     _t, keys, _r, draw = drawn
     d = draw["debates"][0]
     told = []
-    monkeypatch.setattr("debate.live._emit", lambda *a: told.append(a))
+    monkeypatch.setattr("debate.live.events._emit", lambda *a: told.append(a))
 
     def fail(*_a, **_k):
         raise RuntimeError("disk full")

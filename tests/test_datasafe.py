@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import (Adjudicator, AuditEntry, Award, Ballot, Coach, Debate, Room, Round, Speaker, Team,
                            Tournament, TournamentMember, User)
 from debate.services.transfer import export_tournament

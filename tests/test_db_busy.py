@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from debate import create_app
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Ballot
 from tests.conftest import PG_URL
 from tests.flow import setup_tournament

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, Room, Team, Tournament
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_looks_like_the_republican_stage(app):
-    from debate.demo import create_demo
+    from debate.commands.demo import create_demo
     with app.app_context():
         t, user, password = create_demo("demo", "demo-password")
         db.session.commit()

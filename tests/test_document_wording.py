@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Award, League, Tournament
-from debate.i18n import format_date_range, quoted
+from debate.text.i18n import format_date_range, quoted
 from debate.models.awards import TEAM_SEPARATOR
-from debate.pdf import _texts, awards_pdf
+from debate.documents.pdf import _texts, awards_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 

@@ -6,7 +6,7 @@ import random
 
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Debate, DebateAdjudicator, Round, TournamentMember, User
 from debate.services import draw_edits
 from debate.services.errors import Refused

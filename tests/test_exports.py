@@ -6,7 +6,7 @@ import random
 import pytest
 from openpyxl import load_workbook
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Ballot, TournamentMember
 
 from .conftest import csrf_token

@@ -6,7 +6,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Region
 from tests.test_exports import _csv, _url, played  # noqa: F401 (the fixture)
 from tests.test_import import _tournament, _upload

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, Appeal, AuditEntry, Feedback, Round, Team, TournamentMember, User
 from debate.services import feedback as svc
 from tests.flow import setup_tournament, submit_panel
@@ -335,7 +335,7 @@ def test_feedback_is_never_public(world, client, app, api, login):
 
 
 def test_no_live_event_for_feedback(world, client, monkeypatch):
-    import debate.live as live
+    import debate.live.events as live
     sent = []
     for name in dir(live):
         if name.startswith("announce"):

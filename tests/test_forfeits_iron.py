@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Ballot
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament

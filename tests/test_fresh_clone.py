@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHECK = r'''
 import re, sys
 from debate import create_app
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import League, Tournament, User
 app = create_app()
 with app.app_context():

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import TournamentMember
 from tests.conftest import csrf_token
 from tests.flow import run_prelim_round, setup_tournament

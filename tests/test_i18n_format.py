@@ -2,8 +2,8 @@
 import pytest
 from babel.numbers import format_decimal
 
-from debate.i18n import fmt_mark
-from debate.sorting import sort_key
+from debate.text.i18n import fmt_mark
+from debate.text.sorting import sort_key
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru", "en"])

@@ -4,7 +4,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, Room, Team
 from tests.conftest import csrf_token
 

@@ -2,7 +2,7 @@
 publishes anything), and bad input is a 4xx in the user's language, never a 500."""
 import pytest
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Round, Team, Tournament, TournamentMember
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament

@@ -3,7 +3,7 @@ whose pupils compete and a juror of an earlier stage are kept off every panel, a
 says why; at lower stages only the per-team conflicts apply."""
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, DebateAdjudicator
 
 from .conftest import csrf_token

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from debate.extensions import socketio
+from debate.core.extensions import socketio
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament, submit_panel
 
@@ -120,7 +120,7 @@ def test_silent_round_results_stay_hidden(api, client, app):
     t, keys = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en",))
     lid = _lids(t)["en"]
     rnd, draw = _round(api, t)
-    from debate.extensions import db
+    from debate.core.extensions import db
     from debate.models import Round
     with app.app_context():
         db.session.get(Round, rnd["id"]).silent = True

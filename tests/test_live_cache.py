@@ -1,4 +1,4 @@
-"""The cache of public parts and live.json (debate/public_cache.py): a herd renders once, ETag and
+"""The cache of public parts and live.json (debate/live/cache.py): a herd renders once, ETag and
 304, and never unreleased data nor a stale state after any kind of change — including changes
 that announce nothing and write no audit entry (a team renamed, a motion edited, a setting)."""
 import random
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from debate import public_cache
-from debate.extensions import db
+from debate.core.extensions import db
 from tests.flow import setup_tournament, submit_panel
 
 MOTION = "This House would cache the tab"
@@ -74,7 +74,7 @@ def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders, ap
 
 
 def test_a_release_renders_its_pushed_views_once_and_the_herd_nothing(api, client, renders):
-    """With pushed views (debate/live.py) the release itself renders each part of each pushed
+    """With pushed views (debate/live/events.py) the release itself renders each part of each pushed
     view once, in the league's language, after the commit; the re-fetches that follow (clients
     of other views, reconnects) are answered from that render."""
     t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en", "kk"))

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Ballot, Debate, League, Round
 from debate.services import motion_stats
 from tests.flow import run_prelim_round, setup_tournament, submit_panel

@@ -75,7 +75,7 @@ def test_reissued_key_cuts_off_the_old_link(client, login, app):
     token = csrf_token(client, f"/t/{tid}/adjudicators/new")
     client.post(f"/t/{tid}/adjudicators/new", data={"csrf_token": token, "name": "A", "languages": ["en"],
                                                     "available": "1"})
-    from debate.extensions import db
+    from debate.core.extensions import db
     from debate.models import Adjudicator
     with app.app_context():
         adj = db.session.query(Adjudicator).one()
@@ -92,7 +92,7 @@ def test_printable_qr_sheet_has_every_private_link(client, login, app):
     for name in ("Гүлнар", "Ержан"):
         client.post(f"/t/{tid}/adjudicators/new", data={"csrf_token": token, "name": name, "languages": ["kk"],
                                                         "available": "1"})
-    from debate.extensions import db
+    from debate.core.extensions import db
     from debate.models import Adjudicator
     with app.app_context():
         keys = [a.private_key for a in db.session.query(Adjudicator).all()]

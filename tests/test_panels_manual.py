@@ -2,7 +2,7 @@
 swapping two adjudicators, rooms set by hand, and step-free rooms for adjudicators."""
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Debate, DebateAdjudicator
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Ballot, Speaker, Team
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament

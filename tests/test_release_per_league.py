@@ -5,7 +5,7 @@ public; public standings say which rounds they include; a tied nomination is the
 import random
 from datetime import datetime, timedelta, timezone
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Round
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament, submit_panel

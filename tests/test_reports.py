@@ -7,7 +7,7 @@ from flask_babel import force_locale, gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import (Adjudicator, Ballot, Coach, Debate, League, Round, School, Speaker, Team, Tournament,
                            TournamentMember)
 from debate.services import reports as svc

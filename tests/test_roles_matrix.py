@@ -28,7 +28,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import ProblemReport, Room, TournamentMember
 from tests.flow import run_prelim_round, setup_tournament
 

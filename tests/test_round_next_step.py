@@ -2,7 +2,7 @@
 motions → ballots → confirm → results (per-league release flags on RoundLeague)."""
 import random
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Round
 from debate.services import rounds as svc
 from debate.services.warnings import round_warnings

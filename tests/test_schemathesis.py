@@ -128,7 +128,7 @@ def test_out_of_range_numbers_are_refused_not_500(app, client, api, tournament):
     assert r.status_code in (401, 422)
     assert client.get("/p/99999999999999999999/").status_code == 404
     with app.app_context():
-        from debate.extensions import db
+        from debate.core.extensions import db
         from debate.models import Adjudicator
         adj = Adjudicator(tournament_id=tid, name="Key holder")
         db.session.add(adj)

@@ -2,7 +2,7 @@
 on adjudicators who judged the same teams at an earlier stage (issue 9, item 5)."""
 from sqlalchemy import or_, select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import (
     Adjudicator,
     BreakSeed,

@@ -4,7 +4,7 @@ who judged the same teams at the earlier stage are flagged."""
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import (Adjudicator, Debate, DebateAdjudicator, Promotion, Round, Team, Tournament,
                            TournamentMember)
 from debate.services import season as svc

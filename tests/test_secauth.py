@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import LoginAttempt, Team, Tournament, TournamentMember, User
 from debate.services import accounts
 from debate.services import appeals as appeals_svc
@@ -299,7 +299,7 @@ def test_password_change_ends_every_session_and_token(app, make_user):
 
 
 def test_cli_password_reset_ends_sessions_and_tokens(app, make_user):
-    from debate.cli import debate_cli
+    from debate.commands.cli import debate_cli
     make_user("director", PW)
     c, script = _client(app), _client(app)
     assert _sign_in(c, "director").status_code == 302

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from debate import ROOT, create_app
-from debate.config import build_config
-from debate.extensions import db
+from debate.core.config import build_config
+from debate.core.extensions import db
 from debate.models import (Adjudicator, Coach, League, Motion, Room, RoundLeague, School, Speaker, Team,
                            Tournament)
 from debate.models.participants import new_private_key

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from debate import settings as settings_mod
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Tournament
 from debate.tab import draw as tab_draw
 from debate.tab import standings as tab_standings

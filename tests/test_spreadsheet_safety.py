@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 from openpyxl import load_workbook
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Adjudicator, Appeal, Ballot, Round, School, Speaker, Team, Tournament, TournamentMember
 from debate.services.spreadsheet import FORMULA_START
 

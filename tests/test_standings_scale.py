@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bench.standings_web import QueryCounter, build_league
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import (Adjudicator, Ballot, Bye, Debate, DebateAdjudicator, League, Round, RoundLeague, Speaker, Team,
                            Tournament)
 from debate.services import standings as svc

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import AuditEntry, Ballot
 
 from .conftest import csrf_token

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from debate import create_app
-from debate.extensions import db
+from debate.core.extensions import db
 from debate.models import Ballot, Tournament, TournamentMember
 from debate.services import transfer
 from tests.conftest import PG_URL, _add_regions

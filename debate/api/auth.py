@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..core.extensions import db
 from ..services import accounts
 from .common import api_bp, bearer_token, error_response, json_body, require_token
 

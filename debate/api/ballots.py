@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..live import announce_ballot, announce_ballot_submitted
-from ..i18n import iso_time
-from ..messages import error_text, field_errors_text
+from ..core.extensions import db
+from ..live.events import announce_ballot, announce_ballot_submitted
 from ..models import Adjudicator, Ballot, Debate, Round
 from ..services import ballots as svc
 from ..services import corrections as corrections_svc
 from ..services.errors import Refused
+from ..text.i18n import iso_time
+from ..text.messages import error_text, field_errors_text
 from .common import MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
 

@@ -5,12 +5,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
-from ..extensions import csrf, db
-from ..i18n import use_tournament
-from ..messages import error_text, field_errors_text
+from ..core.extensions import csrf, db
 from ..models import Tournament
 from ..services import accounts
 from ..services.errors import Refused, database_busy
+from ..text.i18n import use_tournament
+from ..text.messages import error_text, field_errors_text
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated JSON: no cookies are used for writes, so CSRF tokens do not apply.

@@ -3,7 +3,7 @@ tournament's directors read it (never anyone else: it is not public)."""
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator
 from ..services import feedback as svc
 from .common import ApiError, api_bp, json_body, require_token, tournament_or_error

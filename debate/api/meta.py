@@ -1,7 +1,7 @@
 from flask import current_app, jsonify
 from sqlalchemy import select, text
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Region
 from .common import api_bp
 from .openapi import build_spec

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Room, Team
 from ..models.people import may_see_secrets
 from ..services import participants as svc

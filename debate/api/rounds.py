@@ -3,13 +3,13 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..live import announce_motion_edit, announce_round
-from ..messages import error_text
+from ..core.extensions import db
+from ..live.events import announce_motion_edit, announce_round
 from ..models import Bye, Debate, DebateAdjudicator, Round
 from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
 from ..services.undo import delete_round
+from ..text.messages import error_text
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import BOOL, EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 

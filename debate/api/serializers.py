@@ -1,10 +1,10 @@
 """JSON shapes of the API's objects. Public and private fields are kept apart here."""
 
 from .. import settings as settings_mod
-from ..extensions import db
+from ..core.extensions import db
+from ..core.web import public_link
 from ..models import Tournament
 from ..models.tournament import LANGUAGES
-from ..web import public_link
 
 
 def tournament_json(t):

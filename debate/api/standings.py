@@ -2,14 +2,14 @@
 from flask import g, jsonify
 from flask_babel import gettext as _
 
-from ..extensions import db
-from ..live import announce_tournament
-from ..messages import error_text
+from ..core.extensions import db
+from ..live.events import announce_tournament
 from ..models import Debate, League, Round
 from ..services import standings as svc
 from ..services.rounds import ELIM_KINDS
 from ..services.undo import delete_break
 from ..services.values import require_bools
+from ..text.messages import error_text
 from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
 from .openapi import BOOL, EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
 

@@ -1,7 +1,7 @@
 from flask import g, jsonify, request
 from sqlalchemy import select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Tournament, TournamentMember
 from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed

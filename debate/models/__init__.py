@@ -1,12 +1,20 @@
 """The data model. One database holds a whole season of tournaments."""
-from .people import User, ApiToken, TournamentMember, LoginAttempt, LoginSession
-from .tournament import Region, Tournament, League, STAGES, LANGUAGES
-from .participants import (School, Coach, Team, Speaker, Adjudicator, AdjudicatorTeamConflict,
-                           AdjudicatorSchoolConflict, Room)
-from .rounds import Round, RoundLeague, Motion, Debate, DebateAdjudicator, Bye, BreakSeed, ROUND_KINDS, RoundAttendance
-from .ballots import Ballot, AuditEntry, ProblemReport
-from .awards import Award, DiplomaTieChoice, NominationChoice, Promotion, TeamAppealCode, Appeal
+from .awards import Appeal, Award, DiplomaTieChoice, NominationChoice, Promotion, TeamAppealCode
+from .ballots import AuditEntry, Ballot, ProblemReport
 from .feedback import Feedback
+from .participants import (
+    Adjudicator,
+    AdjudicatorSchoolConflict,
+    AdjudicatorTeamConflict,
+    Coach,
+    Room,
+    School,
+    Speaker,
+    Team,
+)
+from .people import ApiToken, LoginAttempt, LoginSession, TournamentMember, User
+from .rounds import ROUND_KINDS, BreakSeed, Bye, Debate, DebateAdjudicator, Motion, Round, RoundAttendance, RoundLeague
+from .tournament import LANGUAGES, STAGES, League, Region, Tournament
 
 __all__ = [
     "User", "ApiToken", "LoginSession", "TournamentMember", "LoginAttempt", "Region", "Tournament", "League",

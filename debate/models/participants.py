@@ -7,11 +7,12 @@ Personal fields beyond names (grade, gender, contacts) are for directors only.
 import secrets
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, false as sa_false, true as sa_true,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..core.extensions import db
 from ._common import created_at
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, Stri
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..core.extensions import db
 from ._common import created_at
 
 ROUND_KINDS = ("prelim", "octofinal", "quarterfinal", "semifinal", "final")

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import ApiToken, User
 from ..models.people import LoginSession
 from . import throttle

@@ -19,11 +19,11 @@ from datetime import timedelta, timezone
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
-from ..i18n import iso_time
-from ..settings import get_setting
+from ..core.extensions import db
 from ..models import Appeal, AuditEntry, Bye, Debate, Round, Team, TeamAppealCode
 from ..models.participants import normalise_name
+from ..settings import get_setting
+from ..text.i18n import iso_time
 from . import corrections as corrections_svc
 from . import spreadsheet, throttle
 from .audit import audit

@@ -6,12 +6,11 @@ use exactly the teams and adjudicators taking part. The tab logic decides (tab/a
 this module loads, checks and stores."""
 from sqlalchemy import delete, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Round, RoundAttendance, Team
 from ..tab import attendance as tab_att
 from .audit import audit
 from .errors import Refused
-
 
 # ----- reading -----
 

@@ -3,7 +3,7 @@ back for the director in words (which round, who, what)."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, AuditEntry, Ballot, Debate, Round, Team, User
 
 READ_AT_MOST = 3000   # newest entries looked at for one page of the log

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import (Award, Debate, DiplomaTieChoice, League, NominationChoice, Round, Speaker, Team,
-                      TeamAppealCode)
+from ..core.extensions import db
+from ..models import Award, Debate, DiplomaTieChoice, League, NominationChoice, Round, Speaker, Team, TeamAppealCode
 from ..models.awards import TEAM_SEPARATOR, new_verification_code
+from ..settings import parse_degree_map
 from ..tab import diplomas as tab_diplomas
-from ..settings import DEFAULT_DEGREES, PLACINGS, parse_degree_map  # noqa: F401 (re-exported: this module's API)
 from . import standings as standings_svc
 from .audit import audit
 from .errors import Refused

@@ -6,10 +6,22 @@ from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Integer, String, and_, bindparam, insert, select, text, update
 
-from ..extensions import db
-from ..models import (Adjudicator, AuditEntry, Ballot, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Team,
-                      Tournament, TournamentMember, User)
-from ..public_cache import NOT_PUBLIC
+from ..core.extensions import db
+from ..live.cache import NOT_PUBLIC
+from ..models import (
+    Adjudicator,
+    AuditEntry,
+    Ballot,
+    Debate,
+    DebateAdjudicator,
+    Round,
+    RoundLeague,
+    Speaker,
+    Team,
+    Tournament,
+    TournamentMember,
+    User,
+)
 from ..settings import get_setting
 from ..tab.results import ROLES, ScoreRules, parse_mark, validate_ballot
 from .audit import audit

@@ -12,7 +12,7 @@ import uuid
 
 from sqlalchemy import exists, select, update
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Award, Ballot, Debate, DebateAdjudicator, Round
 from ..tab import bracket as bracket_mod
 from . import awards as awards_svc

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import DebateAdjudicator
 from ..tab import rooms as rooms_mod
 from .audit import audit

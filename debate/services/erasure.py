@@ -19,13 +19,25 @@ full export (/t/<tid>/export/tournament.json) first.
 import logging
 from datetime import datetime, timezone
 
-from flask_babel import force_locale
-from flask_babel import pgettext
+from flask_babel import force_locale, pgettext
 from sqlalchemy import delete, func, select
 
-from ..extensions import db
-from ..models import (Adjudicator, Appeal, AuditEntry, Award, Ballot, BreakSeed, Coach, Debate, League, Round,
-                      Speaker, Team, Tournament)
+from ..core.extensions import db
+from ..models import (
+    Adjudicator,
+    Appeal,
+    AuditEntry,
+    Award,
+    Ballot,
+    BreakSeed,
+    Coach,
+    Debate,
+    League,
+    Round,
+    Speaker,
+    Team,
+    Tournament,
+)
 from .audit import audit
 from .errors import Refused
 

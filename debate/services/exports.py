@@ -13,11 +13,10 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
-from ..i18n import SIDE_NAMES, fmt_mark, local_time, locale_code, round_title
+from ..core.extensions import db
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Region, Room, Round, Speaker, Team, User
-from . import motion_stats
-from . import spreadsheet
+from ..text.i18n import SIDE_NAMES, fmt_mark, local_time, locale_code, round_title
+from . import motion_stats, spreadsheet
 from . import standings as standings_svc
 from .history import compute_result
 

@@ -25,15 +25,15 @@ Outlier flag "chair_below_panel": as a chair, the adjudicator's average from tea
 least OUTLIER_GAP (1.5) below their average from their panellists, with at least
 OUTLIER_MIN (2) feedback of each.
 """
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import hmac
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Debate, DebateAdjudicator, Feedback, Round, RoundLeague, Team, Tournament
 from ..settings import get_setting
 from .audit import audit

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Text, and_, cast, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Ballot, Bye, Debate, DebateAdjudicator, Round, RoundLeague, Speaker, Team
 from ..tab.results import BallotInput, debate_result
 from ..tab.standings import SpeakerResult, TeamResult

@@ -22,7 +22,7 @@ from flask import current_app
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from ..extensions import read_phase
+from ..core.extensions import read_phase
 from . import participants, spreadsheet
 
 COLUMNS = {

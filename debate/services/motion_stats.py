@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Ballot, Debate, DebateAdjudicator, Motion, Round, Speaker, Team
 from .history import compute_result
 

@@ -1,17 +1,17 @@
 """The paper fallback: what a round's printed pack holds (ballots per adjudicator, door sheets,
 motion slips), and finding a debate's seat by room name for staff typing paper ballots in.
-Plain data out; debate/pdf.py draws it."""
+Plain data out; debate/documents/pdf.py draws it."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.web import public_link
 from ..models import Debate, DebateAdjudicator, League, Motion, Team
 from ..settings import get_setting
-from ..sorting import sort_key
 from ..tab.results import ROLES, parse_mark
-from ..web import public_link
+from ..text.sorting import sort_key
 from .errors import Refused
 
 

@@ -8,12 +8,28 @@ import re
 
 from sqlalchemy import exists, or_, select
 
-from ..extensions import db
-from ..models import (Adjudicator, AdjudicatorSchoolConflict, AdjudicatorTeamConflict, Appeal, Award, Ballot,
-                      BreakSeed, Bye, Coach, Debate, DebateAdjudicator, League, Room, School, Speaker, Team)
+from ..core.extensions import db
+from ..models import (
+    Adjudicator,
+    AdjudicatorSchoolConflict,
+    AdjudicatorTeamConflict,
+    Appeal,
+    Award,
+    Ballot,
+    BreakSeed,
+    Bye,
+    Coach,
+    Debate,
+    DebateAdjudicator,
+    League,
+    Room,
+    School,
+    Speaker,
+    Team,
+)
 from ..models.participants import normalise_name
 from ..models.tournament import LANGUAGES
-from ..regions import REGION_CODES
+from ..text.regions import REGION_CODES
 from .audit import audit
 from .errors import Refused
 from .values import json_bool

@@ -4,7 +4,7 @@ replacements from the free adjudicators chosen by the allocation's own rules
 the panels, so the phone links of those moved show the new debate at once."""
 from sqlalchemy import select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, DebateAdjudicator, RoundAttendance
 from ..tab import attendance as tab_att
 from .audit import audit

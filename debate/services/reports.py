@@ -11,7 +11,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Ballot, BreakSeed, Coach, Debate, Region, Round, Team
 from ..models.participants import normalise_name
 from . import spreadsheet

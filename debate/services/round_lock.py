@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import exists, func, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Ballot, Debate, Round
 from .audit import audit
 from .errors import Refused

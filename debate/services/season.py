@@ -12,7 +12,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Debate, DebateAdjudicator, Promotion, Round, Team, Tournament
 from ..models.participants import normalise_name
 from ..settings import get_setting

@@ -6,7 +6,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import BreakSeed, School, Speaker, Team
 from ..settings import precedence_metrics
 from ..tab import bracket as bracket_mod

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import LoginAttempt
 
 

@@ -1,11 +1,11 @@
 """Creating and editing tournaments and their leagues."""
 from datetime import date
 
-from ..extensions import db
+from .. import settings as settings_mod
+from ..core.extensions import db
 from ..models import League, Tournament, TournamentMember
 from ..models.people import may_create_tournaments
 from ..models.tournament import LANGUAGES, STAGES
-from .. import settings as settings_mod
 from .audit import audit
 from .errors import Refused
 from .participants import ValidationFailed, _opt_text, _text

@@ -28,7 +28,7 @@ import uuid
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Adjudicator, Award, Ballot, Team, TeamAppealCode, Tournament, User
 from ..models.awards import new_team_code, new_verification_code
 from ..models.participants import new_private_key

@@ -2,7 +2,7 @@
 no later round; a league's break before its first elimination draw. Both audited."""
 from sqlalchemy import exists, func, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Ballot, BreakSeed, Debate, Round, RoundLeague
 from .audit import audit
 from .errors import Refused

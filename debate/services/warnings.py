@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Debate, Room, Round, Team
 from ..models.participants import normalise_name
 from ..tab import allocation as alloc

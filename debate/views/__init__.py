@@ -1,8 +1,25 @@
 """Blueprints for people: sign-in, the director's pages, adjudicators' private pages, public pages.
 One module per subject, matching `services/`."""
 from ..api.meta import health
-from . import (appeals, auth, awards, director, exports, feedback, judge, live, paper, participants, public,
-               reports, results, rounds, season, staff, tabs)
+from . import (
+    appeals,
+    auth,
+    awards,
+    director,
+    exports,
+    feedback,
+    judge,
+    live,
+    paper,
+    participants,
+    public,
+    reports,
+    results,
+    rounds,
+    season,
+    staff,
+    tabs,
+)
 
 BLUEPRINTS = (auth, director, participants, judge, public, rounds, results, tabs, live, awards, season, reports,
               appeals, exports, staff, feedback, paper)

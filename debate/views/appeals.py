@@ -7,17 +7,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..i18n import round_title, use_tournament
-from ..messages import error_text
+from ..core.extensions import db
+from ..core.web import form_int, on_refusal, public_link, tournament_for
+from ..documents.pdf import team_codes_pdf as render
 from ..models import Adjudicator, Appeal, Ballot, Team, Tournament
-from ..pdf import team_codes_pdf as render
 from ..services import appeals as appeals_svc
 from ..services import awards as awards_svc
 from ..services.ballots import seat_of
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
-from ..web import form_int, on_refusal, public_link, tournament_for
+from ..text.i18n import round_title, use_tournament
+from ..text.messages import error_text
 from .awards import pdf_response
 
 bp = Blueprint("appeals", __name__)

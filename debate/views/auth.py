@@ -5,11 +5,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, login_manager
-from ..messages import field_errors_text
+from ..core.extensions import db, login_manager
+from ..core.web import on_refusal
 from ..services import accounts
 from ..services.errors import Refused
-from ..web import on_refusal
+from ..text.messages import field_errors_text
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"

@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..i18n import PLACING_NAMES, STAGE_NAMES
+from ..core.extensions import db
+from ..core.web import form_int, on_refusal, tournament_for
+from ..documents.pdf import awards_pdf
 from ..models import Award, Team
-from ..pdf import awards_pdf
 from ..services import awards as awards_svc
-from ..web import form_int, on_refusal, tournament_for
+from ..text.i18n import PLACING_NAMES, STAGE_NAMES
 
 bp = Blueprint("awards", __name__)
 

@@ -5,15 +5,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from .. import settings as settings_mod
-from ..extensions import db
-from ..i18n import PLACING_NAMES
+from ..core.extensions import db
+from ..core.web import on_refusal, tournament_for
 from ..models import Adjudicator, Room, Team, Tournament, TournamentMember
 from ..models.people import may_create_tournaments
 from ..models.tournament import LANGUAGES, STAGES
 from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
-from ..web import on_refusal, tournament_for
+from ..text.i18n import PLACING_NAMES
 from .forms import errors_for_form, setting_text, settings_from_form, settings_shown
 
 bp = Blueprint("director", __name__, url_prefix="/t")

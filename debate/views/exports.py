@@ -8,11 +8,11 @@ names the league). Only the tournament's own directors and tab staff (tournament
 from flask import Blueprint, Response, abort, request
 from flask_login import login_required
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.web import tournament_for
 from ..models import League
 from ..services import exports as svc
 from ..services.transfer import dumps, export_tournament
-from ..web import tournament_for
 
 bp = Blueprint("exports", __name__, url_prefix="/t/<int:tid>/export")
 

@@ -16,18 +16,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..i18n import use_tournament
+from ..core.extensions import db
+from ..core.web import on_refusal, public_link, tournament_for
+from ..documents.qr import qr_svg_data_uri
 from ..models import Adjudicator, Debate, League, Round, RoundLeague, Team, Tournament
 from ..models.participants import new_private_key
-from ..qr import qr_svg_data_uri
 from ..services import appeals as appeals_svc
 from ..services import feedback as svc
 from ..services import motion_stats
 from ..services.audit import audit
 from ..services.rounds import motions_of
-from ..sorting import sort_key
-from ..web import on_refusal, public_link, tournament_for
+from ..text.i18n import use_tournament
+from ..text.sorting import sort_key
 
 bp = Blueprint("feedback", __name__)
 

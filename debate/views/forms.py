@@ -1,6 +1,6 @@
 """Turning submitted forms into the dicts the services take, and errors back into text."""
 from .. import settings as settings_mod
-from ..messages import field_errors_text
+from ..text.messages import field_errors_text
 
 
 def team_item(form) -> dict:

@@ -9,10 +9,9 @@ from flask_login import current_user
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..i18n import use_tournament
-from ..live import announce_ballot_submitted, announce_problem
-from ..messages import error_text, field_errors_text
+from ..core.extensions import db
+from ..core.web import on_refusal
+from ..live.events import announce_ballot_submitted, announce_problem
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, ProblemReport, Round, RoundLeague, Team, Tournament
 from ..services import attendance
 from ..services import ballots as svc
@@ -20,7 +19,8 @@ from ..services.errors import Refused
 from ..services.problems import answered_for
 from ..services.rounds import motions_of
 from ..tab.results import ROLES, parse_mark
-from ..web import on_refusal
+from ..text.i18n import use_tournament
+from ..text.messages import error_text, field_errors_text
 
 bp = Blueprint("judge", __name__, url_prefix="/j")
 

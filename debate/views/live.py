@@ -9,10 +9,10 @@ import time
 from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import login_required
 
-from ..live import install_handlers
+from ..core.web import tournament_for
+from ..live.events import install_handlers
 from ..services.problems import open_problems
 from ..services.rounds import rounds_of
-from ..web import tournament_for
 from .results import results_context
 
 bp = Blueprint("live", __name__, url_prefix="/t/<int:tid>")

@@ -6,15 +6,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..live import announce_ballot_submitted
-from ..messages import error_text, field_errors_text
-from ..pdf import round_pack_pdf
+from ..core.extensions import db
+from ..core.web import tournament_for
+from ..documents.pdf import round_pack_pdf
+from ..live.events import announce_ballot_submitted
 from ..services import ballots as ballots_svc
 from ..services import paper as svc
 from ..services.ballots import score_rules
 from ..services.errors import Refused
-from ..web import tournament_for
+from ..text.messages import error_text, field_errors_text
 from .awards import pdf_response
 from .rounds import _round
 

@@ -5,17 +5,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..messages import error_text, field_errors_text
+from ..core.extensions import db
+from ..core.web import on_refusal, public_link, tournament_for
+from ..documents.qr import qr_svg_data_uri
 from ..models import Adjudicator, Region, Room, Team
 from ..models.participants import new_private_key
 from ..models.people import SECRET_ROLES, may_see_secrets
 from ..models.tournament import LANGUAGES
-from ..qr import qr_svg_data_uri
 from ..services import imports
 from ..services import participants as svc
-from ..sorting import sort_key
-from ..web import on_refusal, public_link, tournament_for
+from ..text.messages import error_text, field_errors_text
+from ..text.sorting import sort_key
 from .forms import adjudicator_item, errors_for_form, room_item, team_item
 
 bp = Blueprint("participants", __name__, url_prefix="/t/<int:tid>")

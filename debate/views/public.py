@@ -12,7 +12,7 @@
 Every part is rendered by one fragment template from one builder below, both for the first
 page load and for the live re-fetch, so the release rules are applied in exactly one place.
 Rendered parts and live.json bodies are cached per (tournament, league, parts, projector style,
-language) and public version (debate/public_cache.py: the version changes after every commit
+language) and public version (debate/live/cache.py: the version changes after every commit
 that wrote anything public), and live.json answers If-None-Match with 304. A live.json already
 in the cache is answered before Flask (LiveJsonFastPath): after an event a thousand phones ask
 for it within half a second.
@@ -35,15 +35,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.http import parse_cookie, parse_etags
 
-from .. import public_cache
 from ..api.standings import bracket_json
-from ..extensions import db
-from ..i18n import LANG_COOKIE, use_tournament
-from ..live import register_pusher
+from ..core.extensions import db
+from ..core.web import CSP
+from ..live import cache as public_cache
+from ..live.events import register_pusher
 from ..models import Bye, Debate, DebateAdjudicator, League, Motion, Round, RoundLeague, Tournament
 from ..services.standings import speaker_rows, team_rows, withdrawn_team_ids
-from ..sorting import sort_key
-from ..web import CSP
+from ..text.i18n import LANG_COOKIE, use_tournament
+from ..text.sorting import sort_key
 
 bp = Blueprint("public", __name__)
 # live.json hits are answered before Flask (see LiveJsonFastPath at the end).
@@ -231,7 +231,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-# ----- the cache (debate/public_cache.py) -----
+# ----- the cache (debate/live/cache.py) -----
 
 def _version():
     """The public version; read before anything else of the request touches the database."""
@@ -272,7 +272,7 @@ def _live_body(version, tid, lid, wanted, projector_style):
     return prefix, etag
 
 
-# ----- the parts pushed with an event (debate/live.py) -----
+# ----- the parts pushed with an event (debate/live/events.py) -----
 
 # The views whose content travels with a "changed" event, in the league's language: each public
 # page (one part) and the projector's cycle. A client of another view or language is told only
@@ -292,7 +292,7 @@ def pushed_view(parts, projector, lang, league) -> str | None:
 
 
 def push_parts(league_id):
-    """Called by debate/live.py after a commit that changed the league's public state: yields
+    """Called by debate/live/events.py after a commit that changed the league's public state: yields
     (view, version, language, {part: {"available", "html"}}, countdown) for each pushed view,
     rendered now in the league's language exactly as live.json would answer at this moment
     (one view at a time, so the first can travel while the next renders). The version is read
@@ -424,7 +424,7 @@ class LiveJsonFastPath:
     which renders, fills the cache and applies the same rules: the key is built exactly as
     live_json() builds it. The language is live_json()'s too: a valid "lang" cookie, else the
     league's language (a league page never falls back to Accept-Language); a request with ?lang=
-    goes to Flask (it sets the cookie). Headers: those of live_json() and of debate.web."""
+    goes to Flask (it sets the cookie). Headers: those of live_json() and of debate.core.web."""
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app

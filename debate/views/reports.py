@@ -5,10 +5,10 @@ from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..i18n import LANGUAGE_LEAGUE_NAMES, STAGE_NAMES, locale_code
+from ..core.web import tournament_for
 from ..services import reports as reports_svc
 from ..services import season as season_svc
-from ..web import tournament_for
+from ..text.i18n import LANGUAGE_LEAGUE_NAMES, STAGE_NAMES, locale_code
 
 bp = Blueprint("reports", __name__)
 

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..live import announce_ballot, announce_problem
-from ..messages import audit_action_text, error_text, field_errors_text
+from ..core.extensions import db
+from ..core.web import on_refusal, tournament_for
+from ..live.events import announce_ballot, announce_problem
 from ..models import Adjudicator, Ballot, Debate, DebateAdjudicator, Round, Team
 from ..services import audit as audit_svc
 from ..services import ballots as svc
@@ -18,7 +18,7 @@ from ..services import corrections as corrections_svc
 from ..services import problems as problems_svc
 from ..services.errors import Refused
 from ..services.rounds import rounds_of
-from ..web import on_refusal, tournament_for
+from ..text.messages import audit_action_text, error_text, field_errors_text
 from .rounds import _round
 
 bp = Blueprint("results", __name__, url_prefix="/t/<int:tid>")

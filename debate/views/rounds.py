@@ -6,17 +6,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..live import announce_motion_edit, announce_round
-from ..messages import error_text
+from ..core.extensions import db
+from ..core.web import on_refusal, tournament_for
+from ..live.events import announce_motion_edit, announce_round
 from ..models import Adjudicator, Bye, Debate, DebateAdjudicator, Room, Round, Team
 from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
 from ..services.errors import Refused
 from ..services.season import judged_earlier, jury_exclusions
-from ..services.warnings import round_warnings
 from ..services.undo import delete_round
-from ..web import on_refusal, tournament_for
+from ..services.warnings import round_warnings
+from ..text.messages import error_text
 
 bp = Blueprint("rounds", __name__, url_prefix="/t/<int:tid>/rounds")
 

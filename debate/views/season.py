@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..messages import field_errors_text
+from ..core.extensions import db
+from ..core.web import form_int, on_refusal, tournament_for
 from ..models import Adjudicator, Team, Tournament, TournamentMember
 from ..services import season as season_svc
 from ..services.participants import ValidationFailed
-from ..web import form_int, on_refusal, tournament_for
+from ..text.messages import field_errors_text
 
 bp = Blueprint("season", __name__)
 

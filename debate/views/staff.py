@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.web import tournament_for
 from ..models import TournamentMember, User
 from ..services.accounts import create_user
 from ..services.audit import audit
-from ..web import tournament_for
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<int:tid>/staff")
 

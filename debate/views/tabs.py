@@ -4,15 +4,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from ..extensions import db
-from ..i18n import METRIC_NAMES, fmt_mark
-from ..live import announce_tournament
-from ..messages import error_text
+from ..core.extensions import db
+from ..core.web import form_int, form_ints, on_refusal, tournament_for
+from ..live.events import announce_tournament
 from ..models import League
 from ..services import standings as svc
 from ..services.rounds import Refused
 from ..services.undo import delete_break
-from ..web import form_int, form_ints, on_refusal, tournament_for
+from ..text.i18n import METRIC_NAMES, fmt_mark
+from ..text.messages import error_text
 
 bp = Blueprint("tabs", __name__, url_prefix="/t/<int:tid>/leagues/<int:lid>")
 

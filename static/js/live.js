@@ -8,11 +8,11 @@
  * Re-fetches send If-None-Match with the last ETag; a 304 (nothing changed) costs no body.
  * A public page showing a pushed view (a page of one part, or the projector's cycle, in its
  * league's language) joins with "view" and its events carry the view's parts, rendered once by
- * the server after the release (debate/live.py): applied at once, no re-fetch, unless older than
+ * the server after the release (debate/live/events.py): applied at once, no re-fetch, unless older than
  * what the page shows ("version") or absent (too large: then it re-fetches).
  * Other public pages wait a random 80–480 ms before re-fetching, so a hall of phones told at the
  * same moment does not reach the server in the same millisecond (the server renders once per
- * change and answers the rest from its cache, see debate/public_cache.py).
+ * change and answers the rest from its cache, see debate/live/cache.py).
  * The motion countdown runs on the server's clock (offset measured on every fetch).
  */
 (function () {

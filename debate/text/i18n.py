@@ -12,12 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.dates import format_date as babel_format_date, format_interval
 from babel.numbers import get_decimal_symbol
 from flask import current_app, g, request
-from flask_babel import get_locale, to_user_timezone, lazy_gettext as _l
+from flask_babel import get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}

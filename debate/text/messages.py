@@ -1,6 +1,7 @@
 """Human text for error codes, in the user's language. The tab logic and the services return
 codes; pages and the API turn them into words here."""
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 ERRORS = {
     "required": lambda p: _("This field is required."),

@@ -9,11 +9,11 @@ import qrcode
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..core.extensions import db
+from ..models import TournamentMember, User
+from ..services.accounts import create_user, set_password
+from ..services.transfer import ImportRefused, dumps, export_tournament, import_tournament
 from .demo import create_demo, existing_demo
-from .extensions import db
-from .models import TournamentMember, User
-from .services.accounts import create_user, set_password
-from .services.transfer import ImportRefused, dumps, export_tournament, import_tournament
 
 debate_cli = AppGroup("debate", help="Tab system commands.")
 

@@ -15,14 +15,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
-from . import i18n
+from ..models import Tournament
+from ..models.people import may_create_tournaments, may_see_secrets
+from ..services import accounts
+from ..services.errors import Refused, database_busy
+from ..settings import get_setting
+from ..text import i18n
+from ..text.messages import error_text, field_errors_text
 from .extensions import db, login_manager
-from .messages import error_text, field_errors_text
-from .models import Tournament
-from .models.people import may_create_tournaments, may_see_secrets
-from .services import accounts
-from .services.errors import Refused, database_busy
-from .settings import get_setting
 
 log = logging.getLogger("debate.requests")
 

@@ -42,7 +42,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
-log = logging.getLogger("debate.public_cache")
+log = logging.getLogger("debate.live.cache")
 
 # Tables no public page reads. Everything else counts as public (when unsure, invalidate).
 PRIVATE_TABLES = frozenset({"users", "tournament_members", "api_tokens", "login_attempts", "problem_reports",

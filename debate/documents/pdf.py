@@ -10,7 +10,8 @@ import io
 from pathlib import Path
 
 import qrcode
-from flask_babel import force_locale, gettext as _, ngettext, pgettext
+from flask_babel import force_locale, ngettext, pgettext
+from flask_babel import gettext as _
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -19,11 +20,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .i18n import ROUND_KIND_NAMES, STAGE_NAMES, format_date_range, quoted
-from .services.awards import format_code
-from .web import is_loopback, public_link
+from ..core.web import is_loopback, public_link
+from ..services.awards import format_code
+from ..text.i18n import ROUND_KIND_NAMES, STAGE_NAMES, format_date_range, quoted
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 NAVY = HexColor("#1d3557")
 GOLD = HexColor("#b8892b")
 INK = HexColor("#1b1b1b")

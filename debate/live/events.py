@@ -24,10 +24,10 @@ from flask_socketio import join_room
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .extensions import db, socketio
-from .models import League, Round, Tournament
+from ..core.extensions import db, socketio
+from ..models import League, Round, Tournament
 
-log = logging.getLogger("debate.live")
+log = logging.getLogger("debate.live.events")
 
 
 def _emit(event, payload, room):

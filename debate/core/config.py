@@ -17,7 +17,7 @@ SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock (default 1
 IMPORT_MAX_ROWS, IMPORT_MAX_BYTES, IMPORT_MAX_COLUMNS  limits of one CSV/XLSX import (default 2,000
               rows, 2 MB, 60 columns); see docs/security.md "## Uploads and imports"
 LIVE_PUSH     1 (default): a "changed" event carries the public parts of the pushed views
-              (debate/live.py); 0: events are hints only and every page re-fetches
+              (debate/live/events.py); 0: events are hints only and every page re-fetches
 LIVE_PUSH_MAX_BYTES  larger pushed events go without their parts (default 262144)
 DB_POOL_SIZE, DB_MAX_OVERFLOW  PostgreSQL connections kept open per process (default 10) and opened
               beyond that at busy moments (default 10); keep processes x (both) under max_connections
@@ -85,7 +85,7 @@ def build_config(root: Path, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a director's page may stay open all day
         "BABEL_DEFAULT_LOCALE": "kk",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Almaty"),
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "LANGUAGES": ["kk", "ru", "en"],
         "RETRY_AFTER_SECONDS": int(os.environ.get("RETRY_AFTER_SECONDS", 5)),
         # One import: well above a national stage (60 teams, 200 adjudicators), small enough that

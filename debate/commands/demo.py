@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Tournament, TournamentMember, User
-from .regions import REGIONS
-from .services.accounts import create_user
-from .services.participants import add_adjudicators, add_rooms, add_teams
-from .services.tournaments import create_tournament
+from ..core.extensions import db
+from ..models import Tournament, TournamentMember, User
+from ..services.accounts import create_user
+from ..services.participants import add_adjudicators, add_rooms, add_teams
+from ..services.tournaments import create_tournament
+from ..text.regions import REGIONS
 
 KK_FIRST_F = ["Аружан", "Әлия", "Дана", "Айару", "Інжу", "Мадина", "Жансая", "Ақбота", "Томирис", "Гүлназ", "Аяжан", "Нұрай"]
 KK_FIRST_M = ["Нұрсұлтан", "Дәулет", "Ерасыл", "Алихан", "Бекзат", "Әлішер", "Санжар", "Темірлан", "Ержан", "Асылжан", "Мұхаммед", "Ұлан"]

@@ -1,0 +1,1 @@
+"""`flask --app wsgi debate ...` commands and the demo tournament."""

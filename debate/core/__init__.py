@@ -1,0 +1,1 @@
+"""The app's plumbing: configuration, Flask extensions, and what every request shares."""

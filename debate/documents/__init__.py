@@ -1,0 +1,1 @@
+"""Printed documents: PDFs (diplomas, code sheets) and QR codes."""

@@ -1,0 +1,1 @@
+"""Words: languages and locale formatting, the words for refusal codes, name sorting, regions."""
