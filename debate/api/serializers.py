@@ -27,16 +27,17 @@ def team_json(team, private=False, secrets=False):
            "speakers": [{"id": s.id, "name": s.name} for s in team.speakers if not s.reserve],
            "reserve": next(({"id": s.id, "name": s.name} for s in team.speakers if s.reserve), None),
            "active": team.active}
-    if secrets and team.coach:
-        out["coach"]["contact"] = team.coach.contact
+    if secrets:  # the team's key, like an adjudicator's, and the coach's contact: directors only
+        if team.coach:
+            out["coach"]["contact"] = team.coach.contact
+        out["private_key"] = team.private_key
+        out["private_url"] = public_link(db.session.get(Tournament, team.tournament_id), "feedback.team_home",
+                                         key=team.private_key)
     if private:
         for s, js in zip([s for s in team.speakers if not s.reserve], out["speakers"]):
             js.update(grade=s.grade, gender=s.gender)
         out["seed_rank"] = team.seed_rank
         out["needs_access"] = team.needs_access
-        out["private_key"] = team.private_key  # as for adjudicators: the tournament's staff (adjudicator_json)
-        out["private_url"] = public_link(db.session.get(Tournament, team.tournament_id), "feedback.team_home",
-                                         key=team.private_key)
     return out
 
 
