@@ -59,10 +59,10 @@ def played(api, client, app):
     # A third round, confirmed but its results not released: it must not count.
     rnd3 = api.post(f"/tournaments/{t['id']}/rounds", {"kind": "prelim"}).get_json()
     draw3 = api.post(f"/rounds/{rnd3['id']}/draw").get_json()
+    api.post(f"/rounds/{rnd3['id']}/release", {"draw": True})  # ballots open with the draw's release
     for d in draw3["debates"]:
         for bid in submit_panel(client, d, keys, rng):
             api.post(f"/ballots/{bid}/confirm")
-    api.post(f"/rounds/{rnd3['id']}/release", {"draw": True})
     return t, rounds, rnd3["id"]
 
 

@@ -130,6 +130,8 @@ def _adjudicator_of(debate, adjudicator_id):
         aid = int(adjudicator_id)
     except (TypeError, ValueError):
         aid = None
+    if aid is not None and not 0 < aid <= 2**31 - 1:  # no INTEGER id can be that (PostgreSQL would fail)
+        aid = None
     seat = db.session.scalar(select(DebateAdjudicator).where(
         DebateAdjudicator.debate_id == debate.id, DebateAdjudicator.adjudicator_id == aid)) if aid else None
     if seat is None:

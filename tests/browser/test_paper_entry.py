@@ -15,6 +15,8 @@ def drawn(server):
     _s, rnd = server.api("POST", "/tournaments/1/rounds", {"kind": "prelim"}, token=tok)
     status, draw = server.api("POST", f"/rounds/{rnd['id']}/draw", token=tok)
     assert status == 201
+    status, _r = server.api("POST", f"/rounds/{rnd['id']}/release", {"draw": True}, token=tok)
+    assert status == 200  # paper ballots are typed in once the draw is out
     return rnd, draw
 
 

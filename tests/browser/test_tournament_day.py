@@ -191,7 +191,7 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     for lang, name in LEAGUES.items():
         page.check(f"input[name=league_{lang}]")
         page.fill(f"input[name=league_{lang}_name]", name)
-    page.click("details summary")
+    page.click("details:has(input[name=setting_break_size]) > summary")
     page.fill("input[name=setting_break_size]", "4")
     shot(page, "day-02-new-tournament")
     page.click("button.primary:has-text('Save')")
