@@ -86,14 +86,23 @@ def flash_text(page):
     return " ".join(page.locator(".flash").all_inner_texts())
 
 
+def expect_flash(page, text):
+    """Wait for the page a form posted to (a click does not wait for the redirect) to show `text`."""
+    try:
+        page.locator(".flash", has_text=text).first.wait_for(timeout=15000)
+    except Exception:
+        raise AssertionError(f"no flash {text!r} on {page.url}: {flash_text(page)!r}") from None
+
+
 def new_round(director, server, tid, kind):
     director.goto(f"{server.url}/t/{tid}/rounds/")
     director.select_option("select[name=kind]", kind)
     director.click("text=Create round")
     director.wait_for_url(re.compile(r"/rounds/\d+/$"))
     rid = int(director.url.rstrip("/").rsplit("/", 1)[1])
-    director.click("text=Generate the draw for every league")
-    assert "The draw is ready" in flash_text(director), flash_text(director)
+    with director.expect_navigation():
+        director.click("text=Generate the draw for every league")
+    expect_flash(director, "The draw is ready")
     return rid
 
 
@@ -103,13 +112,15 @@ def enter_motions(director, day, rid, number):
             continue  # a league not in this round
         form = director.locator(f"#league-{lid} form").first
         form.locator("textarea[name=text]").fill(MOTIONS[number][lang])
-        form.locator("button", has_text="Save motion").click()
-        assert "Motion saved" in flash_text(director)
+        with director.expect_navigation():  # the next league's form is filled on the new page
+            form.locator("button", has_text="Save motion").click()
+        expect_flash(director, "Motion saved")
 
 
 def release(director, what):
-    director.click(f"section.release .release-all button:has-text('Release: {what}')")  # every league
-    assert "Published." in flash_text(director)
+    with director.expect_navigation():  # "Published." of an earlier release must not count
+        director.click(f"section.release .release-all button:has-text('Release: {what}')")  # every league
+    expect_flash(director, "Published.")
     assert director.locator(f"section.release .release-all button:has-text('Withdraw: {what}')").count() == 1
 
 
@@ -198,7 +209,7 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     page.wait_for_url(re.compile(r"/t/\d+/$"))
     tid = int(page.url.rstrip("/").rsplit("/", 1)[1])
     day["tid"] = tid
-    assert "Tournament created." in flash_text(page)
+    expect_flash(page, "Tournament created.")
     day["leagues"] = {lang: lid for lid, lang in server.sql(
         "SELECT id, language FROM leagues WHERE tournament_id = ?", tid)}
     assert set(day["leagues"]) == {"kk", "ru", "en"}
@@ -212,7 +223,7 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
             shot(page, "day-03-import")
         page.click("button.primary:has-text('Import')")
         page.wait_for_url(re.compile(rf"/t/{tid}/{kind}/"))
-        assert f"Imported {n} rows." in flash_text(page), flash_text(page)
+        expect_flash(page, f"Imported {n} rows.")
         shot(page, f"day-04-{kind}")
     assert server.sql("SELECT COUNT(*) FROM teams WHERE tournament_id = ?", tid) == [(24,)]
     langs = dict(server.sql("SELECT name, languages FROM adjudicators WHERE name = 'Сымбат Нұрғали'"))
@@ -224,7 +235,7 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     rid = new_round(page, server, tid, "prelim")
     day["rounds"] = [rid]
     page.click("button:has-text('Allocate adjudicators')")
-    assert "Panels allocated" in flash_text(page)
+    expect_flash(page, "Panels allocated")
     enter_motions(page, day, rid, 0)
     release(page, "Draw")
     release(page, "Motion")
@@ -280,7 +291,7 @@ def test_3_projector_updates_when_director_confirms(server, browser, director, d
     lid = day["leagues"]["ru"]
     page.goto(f"{server.url}/t/{tid}/leagues/{lid}/standings")
     page.click("button:has-text('Release: Team standings')")
-    assert "Saved." in flash_text(page)
+    expect_flash(page, "Saved.")
 
     projector = browser.new_page(viewport=PROJECTOR)
     projector.goto(f"{server.url}/p/{tid}/l/{lid}/projector?view=standings")
@@ -366,7 +377,7 @@ def test_5_break_of_four_per_league(server, browser, director, day):
             for i in range(places):
                 boxes.nth(i).check()
             page.click("#break button:has-text('Announce the break')")
-        assert "The break is announced: 4 teams." in flash_text(page), flash_text(page)
+        expect_flash(page, "The break is announced: 4 teams.")
         assert page.locator("#break ol li").count() == 4
         if lang == "kk":
             page.click("button:has-text('Release: Bracket')")
@@ -447,7 +458,7 @@ def test_8_director_downloads_diplomas_and_report(server, browser, director, day
         pytest.skip("the awards pages exist but no migration creates their tables yet (flask db upgrade)")
     assert resp.status == 200, resp.status
     page.click("button:has-text('Prepare the documents')")
-    assert "Documents prepared" in flash_text(page), flash_text(page)
+    expect_flash(page, "Documents prepared")
     shot(page, "day-17-awards")
     row = page.locator("tr", has_text="Diplomas of I, II and III degree")
     with page.expect_download() as dl:
