@@ -39,7 +39,7 @@ run: setup
 # The whole suite on SQLite; then again on PostgreSQL when TEST_DATABASE_URL is set
 # (.ci/run sets it); then the browser tests (they install Debian's Chromium if missing).
 test: setup
-	$(BIN)/pytest -q -p no:cacheprovider tests
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-pg; fi
 
 test-pg: setup
