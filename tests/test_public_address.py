@@ -1,6 +1,7 @@
 """The address people use (issue 19 item 2): private links, QR sheets, diplomas and appeal sheets
 carry the tournament's public address; while it is this computer's own (loopback) address every
 printable page and PDF says so, and the dashboard says how to fix it."""
+import re
 import shutil
 import subprocess
 
@@ -31,6 +32,19 @@ def test_loopback_address_is_flagged_on_pages_and_pdfs(api, client):
     if shutil.which("pdftotext"):
         text = _pdf_text(client.get(f"/t/{t['id']}/appeals/codes.pdf?lang=en").data)
         assert "Not for handing out" in text and "http://localhost" in text
+
+
+def test_loopback_warning_links_to_the_public_url_field(api, client):
+    """The warning's "Settings" link lands on the public address field (its fragment is an id there)."""
+    t, _ = setup_tournament(api, teams_per_league=2, adjudicators=2, rooms=1, leagues=("kk",))
+    _login(client)
+    dashboard = client.get(f"/t/{t['id']}/?lang=en").get_data(as_text=True)
+    href = re.search(r'<a href="(/t/%d/edit#[^"]+)">Settings</a>' % t["id"], dashboard).group(1)
+    path, fragment = href.split("#")
+    form = client.get(path + "?lang=en").get_data(as_text=True)
+    assert f'id="{fragment}"' in form
+    field = form[form.index(f'id="{fragment}"'):]
+    assert 'name="setting_public_url"' in field[:600]
 
 
 def test_public_url_setting_is_what_links_carry(api, client):
