@@ -22,6 +22,8 @@ def test_demo_looks_like_the_republican_stage(app):
         db.session.commit()
         assert t.stage == "republican"
         assert [lg.language for lg in t.leagues] == ["kk", "ru", "en"]
+        # each league's documents name the venue in its language (issue 19)
+        assert len({t.venue_in(lg.language) for lg in t.leagues}) == 3 and "Дворец" in t.venue_in("ru")
         teams = db.session.scalars(select(Team).where(Team.tournament_id == t.id)).all()
         assert len(teams) == 60
         per_league = Counter(team.league_id for team in teams)
