@@ -22,6 +22,8 @@ def test_demo_looks_like_the_republican_stage(app):
         db.session.commit()
         assert t.stage == "republican"
         assert [lg.language for lg in t.leagues] == ["kk", "ru", "en"]
+        # each league's documents name the venue in its language (issue 19)
+        assert len({t.venue_in(lg.language) for lg in t.leagues}) == 3 and "Дворец" in t.venue_in("ru")
         teams = db.session.scalars(select(Team).where(Team.tournament_id == t.id)).all()
         assert len(teams) == 60
         per_league = Counter(team.league_id for team in teams)
@@ -74,6 +76,61 @@ def test_migrations_from_empty_on_postgresql(tmp_path):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         _check_schema(base.rsplit("/", 1)[0] + "/" + name, tmp_path)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _flask_db(url, tmp_path, *args):
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
+    r = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _check_venues_migration(url, tmp_path):
+    """0015 (per-language venues) up and down on a database holding a tournament: `venue` keeps
+    its value both ways; upgrading again works."""
+    _flask_db(url, tmp_path, "upgrade", "0014_docs19_diploma_ties")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    venue = "Астана, Әл-Фараби атындағы Оқушылар сарайы"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tournaments (name, stage, venue, settings, team_standings_released, "
+                          "speaker_standings_released, bracket_released, created_at) VALUES ('T', 'republican', "
+                          ":v, '{}', false, false, false, CURRENT_TIMESTAMP)"), {"v": venue})
+    try:
+        _flask_db(url, tmp_path, "upgrade", "0015_venue_per_language")
+        assert "venues" in {c["name"] for c in inspect(engine).get_columns("tournaments")}
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT venue, venues FROM tournaments")).one() == (venue, None)
+            conn.execute(text("UPDATE tournaments SET venues = :j"), {"j": '{"ru": "Дворец школьников"}'})
+        _flask_db(url, tmp_path, "downgrade", "0014_docs19_diploma_ties")
+        engine.dispose()
+        assert "venues" not in {c["name"] for c in inspect(engine).get_columns("tournaments")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT venue FROM tournaments")).scalar() == venue
+        _flask_db(url, tmp_path, "upgrade", "head")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT venue, venues FROM tournaments")).one() == (venue, None)
+    finally:
+        engine.dispose()
+
+
+def test_venues_migration_up_and_down_on_sqlite(tmp_path):
+    _check_venues_migration(f"sqlite:///{tmp_path}/v.db", tmp_path)
+
+
+def test_venues_migration_up_and_down_on_postgresql(tmp_path):
+    base = os.environ.get("TEST_PG_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("no PostgreSQL configured (set TEST_DATABASE_URL)")
+    name = f"debate_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _check_venues_migration(base.rsplit("/", 1)[0] + "/" + name, tmp_path)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

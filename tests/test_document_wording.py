@@ -50,6 +50,8 @@ def documents(app):
     with app.app_context():
         t = Tournament(name=NAMES["en"], names=NAMES, stage="republican", start_date=date(2023, 2, 16),
                        end_date=date(2023, 2, 17), venue="Әл-Фараби атындағы Оқушылар сарайы, Астана",
+                       venues={"ru": "Дворец школьников имени аль-Фараби, Астана",
+                               "en": "Al-Farabi Palace of Schoolchildren, Astana"},
                        settings={"public_url": "https://debate.example.kz"})
         db.session.add(t)
         db.session.flush()

@@ -187,3 +187,27 @@ def test_import_refuses_bad_files(app, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Tournament)) == 0
     result = app.test_cli_runner().invoke(args=["debate", "export", "12345"])
     assert result.exit_code != 0 and "No tournament" in result.output
+
+
+def test_venues_per_language_travel_with_the_tournament(app, api):
+    """The venue in each language (issue 19) is in the file and comes back; a file exported before
+    there were per-language venues imports with none, and every language shows `venue`."""
+    r = api.post("/tournaments", {"name": "Venue cup", "stage": "city", "venue": "Астана, Оқушылар сарайы",
+                                  "leagues": [{"language": "kk"}, {"language": "ru"}]})
+    tid = r.get_json()["id"]
+    venues = {"ru": "Астана, Дворец школьников", "en": "Palace of Schoolchildren, Astana"}
+    with app.app_context():
+        db.session.get(Tournament, tid).venues = venues
+        db.session.commit()
+        data = json.loads(transfer.dumps(transfer.export_tournament(tid)))
+        row = data["tables"]["tournaments"][0]
+        assert row["venues"] == venues and row["venue"] == "Астана, Оқушылар сарайы"
+        copy_id, _counts = transfer.import_tournament(json.loads(json.dumps(data)), name="Venue cup (copy)")
+        row.pop("venues")  # as an older export has it
+        old_id, _counts = transfer.import_tournament(data, name="Venue cup (old file)")
+        db.session.commit()
+        copy, old = db.session.get(Tournament, copy_id), db.session.get(Tournament, old_id)
+        assert copy.venues == venues
+        assert [copy.venue_in(lang) for lang in ("kk", "ru", "en")] == [
+            "Астана, Оқушылар сарайы", venues["ru"], venues["en"]]
+        assert not old.venues and {old.venue_in(lang) for lang in ("kk", "ru", "en")} == {"Астана, Оқушылар сарайы"}

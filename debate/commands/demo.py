@@ -131,6 +131,10 @@ def create_demo(username="demo", password=None, seed=2023):
         "leagues": [{"language": "kk", "name": "Қазақ лигасы"}, {"language": "ru", "name": "Русская лига"},
                     {"language": "en", "name": "English league"}],
     })
+    # The venue in each league's language (the settings form's per-language venue; the API has `venue` only).
+    t.venues = {"kk": "Астана, Әл-Фараби атындағы Оқушылар сарайы",
+                "ru": "Астана, Дворец школьников имени аль-Фараби",
+                "en": "Al-Farabi Palace of Schoolchildren, Astana"}
     for lang in ("kk", "ru", "en"):
         add_teams(t, _teams(lang, rng))
     add_adjudicators(t, _adjudicators(rng))

@@ -199,7 +199,7 @@ def install_web_helpers(app):
         round_title=i18n.round_title, forfeit_label=i18n.forfeit_label, region_name=i18n.region_name, side_names=i18n.SIDE_NAMES,
         role_names=i18n.ROLE_NAMES, stage_names=i18n.STAGE_NAMES, kind_names=i18n.ROUND_KIND_NAMES,
         panel_role_names=i18n.PANEL_ROLE_NAMES, public_base=public_base, is_loopback=is_loopback,
-        tname=lambda t: t.name_in(i18n.locale_code()), flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES,
+        tname=lambda t: t.name_in(i18n.locale_code()), tvenue=lambda t: t.venue_in(i18n.locale_code()), flag_names=i18n.FLAG_NAMES, metric_names=i18n.METRIC_NAMES,
         error_text=error_text, may_see_secrets=may_see_secrets, may_create_tournaments=may_create_tournaments,
     )
     app.jinja_env.filters["format_date"] = lambda d: format_date(d, "long") if d else ""

@@ -172,7 +172,7 @@ def _draw_award(c, a):
         words = _texts(a)
         stage = str(STAGE_NAMES.get(t.stage, ""))
         when = format_date_range(t.start_date, t.end_date, a.league.language)
-        place_line = ", ".join(x for x in (t.venue, when) if x)
+        place_line = ", ".join(x for x in (t.venue_in(a.league.language), when) if x)
         director = _("Tournament director")
         verify_label = _("Check this document:")
         code_label = _("Code")

@@ -38,6 +38,9 @@ class Tournament(db.Model):
     # The name in each language ({"kk": .., "ru": .., "en": ..}) for pages and documents in that
     # language; a language without one shows `name`.
     names: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    # The venue in each language ({"kk": .., "ru": .., "en": ..}) for pages and documents in that
+    # language; `venue` is the one a language without its own shows (see venue_in).
+    venues: Mapped[dict | None] = mapped_column(JSON, default=dict)
     qualifies_for_id: Mapped[int | None] = mapped_column(ForeignKey("tournaments.id", ondelete="SET NULL"))
     team_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
     speaker_standings_released: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -51,6 +54,13 @@ class Tournament(db.Model):
 
     def name_in(self, language: str) -> str:
         return (self.names or {}).get(language) or self.name
+
+    def venue_in(self, language: str) -> str | None:
+        """The venue in `language`; else `venue` (the one field the API and older tournaments
+        have); else the venue in another language (kk, ru, en in that order); else None."""
+        venues = self.venues or {}
+        return (venues.get(language) or self.venue
+                or next((venues[lang] for lang in LANGUAGES if venues.get(lang)), None))
 
     def setting(self, key: str):
         return get_setting(self, key)

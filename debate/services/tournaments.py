@@ -53,9 +53,11 @@ def validate_tournament(data: dict, partial: bool = False, source: str = "json",
         if f in data:
             clean[f] = _date(errors, f, data.get(f))
     if "names" in data:
-        clean["names"] = _names(errors, data.get("names"))
+        clean["names"] = _per_language(errors, "names", data.get("names"))
     if "venue" in data:
         clean["venue"] = _opt_text(errors, "venue", data.get("venue"))
+    if "venues" in data and source == "form":  # the API contract has the one `venue` only
+        clean["venues"] = _per_language(errors, "venues", data.get("venues"))
     if "settings" in data:
         stage = clean.get("stage") or "republican"
         clean["settings"] = clean_settings(errors, data.get("settings"), source,
@@ -87,23 +89,24 @@ def validate_tournament(data: dict, partial: bool = False, source: str = "json",
     return errors, clean
 
 
-def _names(errors, raw) -> dict:
-    """{"kk": .., "ru": .., "en": ..}: the tournament's name in each language (any may be left out)."""
+def _per_language(errors, field, raw) -> dict:
+    """{"kk": .., "ru": .., "en": ..}: the tournament's name (field "names") or venue ("venues")
+    in each language (any may be left out)."""
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
-        errors["names"] = ("choice", {})
+        errors[field] = ("choice", {})
         return {}
     out = {}
     for lang, value in raw.items():
         if lang not in LANGUAGES:
-            errors[f"names.{lang}"] = ("unknown_language", {"value": str(lang)})
+            errors[f"{field}.{lang}"] = ("unknown_language", {"value": str(lang)})
         elif value not in (None, "") and not isinstance(value, str):
-            errors[f"names.{lang}"] = ("choice", {})
+            errors[f"{field}.{lang}"] = ("choice", {})
         elif value:
             text = _text(value)
             if len(text) > 200:
-                errors[f"names.{lang}"] = ("too_long", {"max": 200})
+                errors[f"{field}.{lang}"] = ("too_long", {"max": 200})
             elif text:
                 out[lang] = text
     return out
@@ -130,6 +133,7 @@ def create_tournament(user, data: dict, source: str = "json") -> Tournament:
         raise ValidationFailed({0: errors})
     t = Tournament(name=clean["name"], stage=clean["stage"], start_date=clean.get("start_date"),
                    end_date=clean.get("end_date"), venue=clean.get("venue"), names=clean.get("names") or {},
+                   venues=clean.get("venues") or {},
                    settings=_changed_from_defaults(clean.get("settings") or {}, clean["stage"]))
     t.leagues = [League(**lg) for lg in clean["leagues"]]
     db.session.add(t)
@@ -144,7 +148,7 @@ def update_tournament(t: Tournament, data: dict, source: str = "json", user=None
     if errors:
         raise ValidationFailed({0: errors})
     before = settings_mod.effective(t)
-    for f in ("name", "names", "stage", "start_date", "end_date", "venue"):
+    for f in ("name", "names", "stage", "start_date", "end_date", "venue", "venues"):
         if f in clean:
             setattr(t, f, clean[f])
     if "settings" in clean:

@@ -31,11 +31,21 @@ def _tournament_form_data(form) -> dict:
     data = {"name": form.get("name"), "stage": form.get("stage"), "start_date": form.get("start_date"),
             "end_date": form.get("end_date"), "venue": form.get("venue")}
     data["names"] = {lang: form.get(f"name_{lang}") for lang in LANGUAGES if f"name_{lang}" in form}
+    data["venues"] = {lang: form.get(f"venue_{lang}") for lang in LANGUAGES if f"venue_{lang}" in form}
     leagues = [{"language": lang, "name": form.get(f"league_{lang}_name")}
                for lang in LANGUAGES if form.get(f"league_{lang}")]
     data["leagues"] = leagues
     data["settings"] = settings_from_form(form)
     return data
+
+
+def _form_errors(e: ValidationFailed) -> dict:
+    """The service's errors by the form's field names: "names.kk" is the field name_kk, "venues.kk" venue_kk."""
+    out = {}
+    for field, text in errors_for_form(e.errors).items():
+        head, _dot, lang = field.partition(".")
+        out[{"names": "name_", "venues": "venue_"}[head] + lang if head in ("names", "venues") and lang else field] = text
+    return out
 
 
 def _form(t, data, errors):
@@ -65,7 +75,7 @@ def new():
             return redirect(url_for("director.dashboard", tid=t.id))
         except ValidationFailed as e:
             db.session.rollback()
-            errors = errors_for_form(e.errors)
+            errors = _form_errors(e)
     return _form(None, data, errors)
 
 
@@ -84,7 +94,7 @@ def edit(tid):
         except ValidationFailed as e:
             db.session.rollback()
             t = tournament_for(tid, roles=("director",))
-            errors = errors_for_form(e.errors)
+            errors = _form_errors(e)
     return _form(t, data, errors)
 
 
