@@ -118,3 +118,23 @@ def test_xlsx_and_printable_page_in_the_chosen_language(app, client, season, lan
 def test_reports_only_for_directors(app, client, api):
     t = api.post("/tournaments", {"name": "X", "stage": "district", "leagues": [{"language": "kk"}]}).get_json()
     assert client.get(f"/t/{t['id']}/reports/tournament").status_code in (302, 401, 403)
+
+
+def test_report_names_tournaments_in_the_chosen_language(app, client, season):
+    """A tournament named in each language appears under its name in the report's language, on the printable
+    page and on the season's index (it printed the base name before)."""
+    a, b = season
+    with app.app_context():
+        for tid in (a, b):
+            t = db.session.get(Tournament, tid)
+            t.names = {"kk": f"Қалалық {tid}", "ru": f"Городской {tid}", "en": f"City {tid}"}
+        db.session.commit()
+    for lang, word in (("kk", "Қалалық"), ("ru", "Городской"), ("en", "City")):
+        html = client.get(f"/t/{b}/reports/season?lang={lang}").get_data(as_text=True)
+        assert f"{word} {a}" in html and f"{word} {b}" in html, lang
+        index = client.get(f"/t/{b}/reports?lang={lang}&scope=season").get_data(as_text=True)
+        assert f"{word} {a}" in index, lang
+    for lang, word in (("ru", "Городской"), ("en", "City")):
+        wb = load_workbook(io.BytesIO(client.get(f"/t/{b}/reports/season.xlsx?lang={lang}").data))
+        cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row}
+        assert f"{word} {a}" in cells, lang

@@ -138,13 +138,13 @@ def xlsx(report, labels: dict, locale: str) -> bytes:
     tot = report["totals"]
     keys = ("debaters", "teams", "schools", "rural_schools", "coaches", "adjudicators", "rounds", "debates",
             "ballots", "ballot_versions", "regions")
-    summary = [(labels["tournament"], ", ".join(x.name for x in report["tournaments"]))]
+    summary = [(labels["tournament"], ", ".join(x.name_in(locale) for x in report["tournaments"]))]
     summary += [(labels[k], tot.get(k, 0)) for k in keys]
     summary.append((labels["distinct_debaters"], report["distinct_debaters"]))
     sheet(labels["summary"], [labels["item"], labels["value"]], summary)
     if "per_tournament" in report:
         sheet(labels["tournaments"], [labels["tournament"], labels["stage"], *[labels[k] for k in keys]],
-              [(x.name, labels["stage_" + x.stage], *[r.get(k, 0) for k in keys]) for x, r in report["per_tournament"]])
+              [(x.name_in(locale), labels["stage_" + x.stage], *[r.get(k, 0) for k in keys]) for x, r in report["per_tournament"]])
     regions = region_rows(report, locale)
     none_label = labels["not_recorded"]
     reg = [(n, report["by_region"].get(c, 0)) for c, n in regions]
