@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 import debate
 from debate.core.extensions import db
-from debate.models import Adjudicator, AuditEntry, Team
+from debate.models import Adjudicator, AuditEntry, Debate, Team, TournamentMember, User
+from debate.services import corrections
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament
 
@@ -212,6 +213,9 @@ def test_correcting_a_forfeited_debate_gives_a_normal_result(api, client, app, r
     body = {"adjudicator_id": adj, "winner": "opp", "scores": {"PM": 26, "MG": 25.5, "LO": 28, "MO": 27.5},
             "speakers": {"PM": g[0]["id"], "MG": g[1]["id"], "LO": o[0]["id"], "MO": o[1]["id"]},
             "reason": "the opposition was there: forfeit recorded by mistake"}
+    _web_login(client)
+    correct_page = client.get(f"/t/{t['id']}/debates/{forfeited['id']}/correct?lang=en").get_data(as_text=True)
+    assert 'id="forfeit-note"' in correct_page and "The correction replaces the forfeit" in correct_page
     dry = api.post(f"/debates/{forfeited['id']}/corrections?dry_run=1", body)
     assert dry.status_code == 200, dry.get_json()
     assert dry.get_json()["affected"]["winner"] == {"old": "gov", "new": "opp"}
@@ -232,7 +236,6 @@ def test_correcting_a_forfeited_debate_gives_a_normal_result(api, client, app, r
         assert e.details["forfeit_undone"] == "opp" and e.details["old_winner"] == "gov"
     public = client.get(f"/p/{t['id']}/l/{lid}/results?lang=en").get_data(as_text=True)
     assert "did not appear" not in public and forfeited["opp"]["name"] in public
-    _web_login(client)
     page = client.get(f"/t/{t['id']}/rounds/{rnd['id']}/results?lang=en").get_data(as_text=True)
     assert "did not appear" not in page
 
@@ -252,7 +255,6 @@ def test_correcting_a_forfeit_waits_for_a_second_person_like_any_correction(api,
     assert result["forfeit"] is None and result["winner"] is None and result["status"] == "complete"
     make_user("second", "second-password-1")
     with app.app_context():
-        from debate.models import TournamentMember, User
         uid = db.session.scalar(select(User.id).where(User.username == "second"))
         db.session.add(TournamentMember(tournament_id=t["id"], user_id=uid, role="staff"))
         db.session.commit()
@@ -270,8 +272,6 @@ def test_undo_forfeit_service_previews_refuses_and_audits(api, client, app):
     played, d = draw["debates"]
     _confirm_all(api, client, keys, played)
     with app.app_context():
-        from debate.models import Debate
-        from debate.services import corrections
         debate = db.session.get(Debate, d["id"])
         with pytest.raises(corrections.Refused) as e:
             corrections.undo_forfeit(debate, None, "typo")
@@ -301,7 +301,6 @@ def test_undo_forfeit_service_previews_refuses_and_audits(api, client, app):
     assert _actions(app, "forfeit_undone") == []
     assert api.get(f"/debates/{d['id']}/result").get_json()["forfeit"] == "gov"
     with app.app_context():
-        from debate.models import User
         uid = db.session.scalar(select(User.id).where(User.username == "apiuser"))
         debate = db.session.get(Debate, d["id"])
         out = corrections.undo_forfeit(debate, db.session.get(User, uid), "gov was in room 2")
