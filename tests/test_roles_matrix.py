@@ -87,6 +87,8 @@ RULES = {
     "POST /t/<int:tid>/rounds/<int:rid>/paper-entry": (STAFF, {"ok": {302, 422}}),
     "GET /t/<int:tid>/debates/<int:did>/forfeit": (DIRECTOR, {}),
     "POST /t/<int:tid>/debates/<int:did>/forfeit": (DIRECTOR, {"ok": {302}}),
+    "GET /t/<int:tid>/debates/<int:did>/forfeit/undo": (DIRECTOR, {}),
+    "POST /t/<int:tid>/debates/<int:did>/forfeit/undo": (DIRECTOR, {"ok": {200, 302, 409, 422}}),
     "GET /t/<int:tid>/leagues/<int:lid>/standings": (STAFF, {}),
     "GET /t/<int:tid>/live": (STAFF, {}),
     "GET /t/<int:tid>/live.json": (STAFF, {}),

@@ -15,7 +15,7 @@ from ..services.errors import Refused
 from ..text.i18n import iso_time
 from ..text.messages import error_text, field_errors_text
 from .common import MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
-from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op
+from .openapi import EXTRA_OPERATIONS, INT, NSTR, STR, _obj, _op
 
 
 def adjudicator_from_header():
@@ -180,7 +180,8 @@ AFFECTED = _obj({"rounds": {"type": "array", "items": INT}, "break": {"type": "b
                  "awards": {"type": "array", "items": INT}}, ["rounds", "break"])
 CORRECTION_IN = _obj({"adjudicator_id": INT, "winner": {"enum": ["gov", "opp"]}, "scores": {"type": "object"},
                       "speakers": {"type": "object"}, "reason": STR}, ["adjudicator_id", "winner", "reason"])
-CORRECTION_OUT = _obj({"ballot": {"type": "object"}, "result": {"type": "object"}, "affected": AFFECTED},
+CORRECTION_OUT = _obj({"ballot": {"type": "object"}, "result": {"type": "object"}, "affected": AFFECTED,
+                       "forfeit_undone": NSTR},
                       ["ballot", "result", "affected"])
 ROUND_CONFIRM_OUT = _obj({"confirmed": {"type": "array", "items": INT},
                           "not_confirmed": {"type": "array", "items": _obj({"debate_id": INT, "reason": STR})}},

@@ -104,11 +104,13 @@ def announce_motion_edit(rnd, league_id: int) -> bool:
 
 def announce_ballot(debate, ballot_id: int, what: str):
     """Ballots are staff-only news; the public hears about a result only once it counts: confirmed,
-    in a league whose results of the round are released, and the round not silent."""
+    in a league whose results of the round are released, and the round not silent (and when a
+    released forfeit is undone: the result it showed is gone)."""
     rnd = debate.round
     _emit("staff", {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "debate_id": debate.id,
                     "ballot_id": ballot_id, "what": what}, f"staff{rnd.tournament_id}")
-    if what == "confirmed" and debate.confirmed_at is not None and rnd.results_public(debate.league_id):
+    public = (what == "confirmed" and debate.confirmed_at is not None) or what == "forfeit_undone"
+    if public and rnd.results_public(debate.league_id):
         payload = {"tournament_id": rnd.tournament_id, "round_id": rnd.id, "league_id": debate.league_id,
                    "what": "result"}
         _emit("changed", payload, f"t{rnd.tournament_id}")

@@ -9,6 +9,7 @@ break would come out differently, and the documents already issued that would be
 It is one function for the results page, the API, its `?dry_run=1` and an upheld appeal.
 """
 import uuid
+from datetime import datetime, timezone
 
 from sqlalchemy import exists, select, update
 
@@ -63,9 +64,22 @@ def _issued(t) -> list:
                               .order_by(Award.id)).all()
 
 
+def clear_forfeit(debate):
+    """The debate as if no forfeit had been recorded: no winner and no confirmed result until its
+    ballots give one (the ballot window is open again)."""
+    debate.forfeit = None
+    debate.winner = None
+    debate.confirmed_at = None
+    db.session.flush()
+
+
 def _hypothetical_result(debate, adjudicator_id, winner, scores, speakers, noms):
     """Inside a savepoint: the corrected ballot stands confirmed in place of the adjudicator's
-    confirmed version; the debate carries the result computed from that."""
+    confirmed version; the debate carries the result computed from that. A forfeited debate
+    loses its forfeit first: it then has a result only once every panellist's ballot is in."""
+    was_forfeit = debate.forfeit is not None
+    if was_forfeit:
+        clear_forfeit(debate)
     db.session.execute(update(Ballot).where(Ballot.debate_id == debate.id, Ballot.adjudicator_id == adjudicator_id,
                                             Ballot.status == "confirmed").values(status="superseded"))
     version = (db.session.scalar(select(Ballot.version).where(
@@ -80,20 +94,24 @@ def _hypothetical_result(debate, adjudicator_id, winner, scores, speakers, noms)
     chairs = {debate.id: next((p.adjudicator_id for p in debate.panel if p.role == "chair"), None)}
     res = compute_result(debate, confirmed, chairs, ballots_svc.speaker_ids_of(debate.gov_team_id,
                                                                                debate.opp_team_id))
-    if debate.confirmed_at is not None and res.winner is not None:
+    if was_forfeit:
+        latest = ballots_svc.latest_ballots([debate.id]).get(debate.id, {})
+        if res.winner is not None and ballots_svc.debate_status([p.adjudicator_id for p in debate.panel],
+                                                                latest) == "confirmed":
+            debate.winner, debate.confirmed_at = res.winner, datetime.now(timezone.utc)
+    elif debate.confirmed_at is not None and res.winner is not None:
         debate.winner = res.winner
     db.session.flush()
-    return res.winner
+    return debate.winner if debate.confirmed_at is not None else None
 
 
-def affected(debate, adjudicator_id, data) -> dict:
-    """What correcting `adjudicator_id`'s ballot of `debate` to `data` would touch, computed by
-    applying it in a savepoint that is rolled back: nothing is stored.
+def _touches(debate, change) -> dict:
+    """What `change()` (applied in a savepoint that is rolled back: nothing is stored; it
+    returns the debate's winner afterwards, or None) would touch.
     {"rounds": [later round ids drawn on the old result], "break": bool,
      "standings": [{"team_id", "old", "new"}], "awards": [ids of issued documents that become wrong],
      "winner": {"old", "new"}}"""
     rnd, league, t = debate.round, debate.league, debate.round.tournament
-    winner, scores, speakers, noms = ballots_svc._clean(data, debate, ballots_svc.score_rules(t, rnd))
     seeds = [(s.seed, s.team_id) for s in standings_svc.break_of(league)]
     issued = _issued(t)
     ranks_before = _ranks(league) if rnd.kind == "prelim" else {}
@@ -101,7 +119,7 @@ def affected(debate, adjudicator_id, data) -> dict:
     old_winner = debate.winner if debate.confirmed_at is not None else None
     savepoint = db.session.begin_nested()
     try:
-        new_winner = _hypothetical_result(debate, adjudicator_id, winner, scores, speakers, noms)
+        new_winner = change()
         ranks_after = _ranks(league) if rnd.kind == "prelim" else {}
         break_after = _break_seeds(league, len(seeds)) if seeds and rnd.kind == "prelim" else seeds
         planned_after = _planned_keys(t) if issued else set()
@@ -117,6 +135,47 @@ def affected(debate, adjudicator_id, data) -> dict:
                 wrong.append(a.id)
     return {"rounds": _later_rounds(debate), "break": bool(seeds) and break_after != seeds,
             "standings": moved, "awards": wrong, "winner": {"old": old_winner, "new": new_winner}}
+
+
+def affected(debate, adjudicator_id, data) -> dict:
+    """What correcting `adjudicator_id`'s ballot of `debate` to `data` would touch (see _touches)."""
+    t = debate.round.tournament
+    winner, scores, speakers, noms = ballots_svc._clean(data, debate, ballots_svc.score_rules(t, debate.round))
+    return _touches(debate, lambda: _hypothetical_result(debate, adjudicator_id, winner, scores, speakers, noms))
+
+
+def _flag_awards(ids):
+    if ids:
+        for a in db.session.scalars(select(Award).where(Award.id.in_(ids))):
+            a.superseded = True
+
+
+def _reason(value) -> str:
+    return " ".join(str(value or "").split())[:1000]
+
+
+def undo_forfeit(debate, user, reason, dry_run=False) -> dict:
+    """A forfeit recorded by mistake (the team was there) is undone by a director, with a reason:
+    the debate then has no result, and its ballots can be entered again (or the director enters
+    the result). {"absent", "affected" (see _touches), "stored"}; dry_run stores nothing."""
+    if debate.forfeit is None:
+        raise Refused(409, "not_forfeited")
+    reason = _reason(reason)
+    if not reason:
+        raise Refused(422, "validation_failed", fields={"reason": ("required", {})})
+    absent = debate.forfeit
+    touched = _touches(debate, lambda: clear_forfeit(debate))
+    out = {"absent": absent, "affected": touched, "stored": False}
+    if dry_run:
+        return out
+    clear_forfeit(debate)
+    audit(debate.round.tournament_id, "forfeit_undone", debate, user=user, reason=reason, absent=absent,
+          old_winner=touched["winner"]["old"], rounds=touched["rounds"], break_changes=touched["break"],
+          awards=touched["awards"])
+    _flag_awards(touched["awards"])
+    db.session.flush()
+    out["stored"] = True
+    return out
 
 
 def _ballot_dict(b) -> dict:
@@ -143,7 +202,7 @@ def correct(debate, user, data: dict, dry_run=False, source=None) -> dict:
     """Correct one adjudicator's ballot of `debate`: {"ballot", "result", "affected", "stored",
     "self_confirmed"}. dry_run answers the same without storing (everything is done in a
     savepoint that is rolled back). source: what led to it (e.g. {"appeal_id": 4}), audited."""
-    reason = " ".join(str(data.get("reason") or "").split())[:1000]
+    reason = _reason(data.get("reason"))
     errors = {}
     if not reason:
         errors["reason"] = ("required", {})
@@ -159,6 +218,9 @@ def correct(debate, user, data: dict, dry_run=False, source=None) -> dict:
     self_confirm = ballots_svc.may_confirm_own(t)
     savepoint = db.session.begin_nested() if dry_run else None
     try:
+        undone = debate.forfeit  # correcting a forfeited debate: the forfeit goes, the ballot counts
+        if undone is not None:
+            clear_forfeit(debate)
         body = {k: data.get(k) for k in ("winner", "scores", "speakers", "nominations")}
         body.update(debate_id=debate.id, client_id=str(data.get("client_id") or f"correction-{uuid.uuid4()}"))
         ballot, _created = ballots_svc.submit_ballot(adj, body, entered_by=user, correction=True)
@@ -167,13 +229,12 @@ def correct(debate, user, data: dict, dry_run=False, source=None) -> dict:
         audit(t.id, "result_corrected", debate, user=user, adjudicator_id=adj.id, ballot_id=ballot.id,
               version=ballot.version, reason=reason, winner=ballot.winner, old_winner=touched["winner"]["old"],
               self_confirmed=self_confirm, rounds=touched["rounds"], break_changes=touched["break"],
-              awards=touched["awards"], **(source or {}))
-        if touched["awards"]:
-            for a in db.session.scalars(select(Award).where(Award.id.in_(touched["awards"]))):
-                a.superseded = True
+              awards=touched["awards"], **({"forfeit_undone": undone} if undone else {}), **(source or {}))
+        _flag_awards(touched["awards"])
         db.session.flush()
         out = {"ballot": _ballot_dict(ballot), "result": ballots_svc.debate_result(debate, True),
-               "affected": touched, "stored": not dry_run, "self_confirmed": self_confirm}
+               "affected": touched, "stored": not dry_run, "self_confirmed": self_confirm,
+               "forfeit_undone": undone}
     finally:
         if savepoint is not None:
             savepoint.rollback()

@@ -340,6 +340,11 @@ def _validate_adjudicator(item, team_ids, team_by_name):
     return errors, clean
 
 
+def item_available(item) -> bool:
+    """Whether a new adjudicator or room starts available (the new form's box; default yes)."""
+    return not isinstance(item, dict) or item.get("available", True) is not False
+
+
 def add_adjudicators(tournament, items: list, check_only: bool = False) -> list[Adjudicator]:
     teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
     team_ids = {t.id for t in teams}
@@ -349,10 +354,11 @@ def add_adjudicators(tournament, items: list, check_only: bool = False) -> list[
     if check_only:  # validation only (an import's read phase)
         return []
     out = []
-    for c in cleaned:
+    for c, item in zip(cleaned, items):
         adj = Adjudicator(tournament_id=tournament.id, name=c["name"], region_code=c["region"],
                           school=c["school"], languages=c["languages"], rating=c["rating"], contact=c["contact"],
-                          needs_access=c.get("needs_access", False))
+                          needs_access=c.get("needs_access", False),
+                          available=item_available(item))
         adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
         adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
         db.session.add(adj)
@@ -385,7 +391,8 @@ def add_rooms(tournament, items: list, check_only: bool = False) -> list[Room]:
     cleaned = _validate_all(items, _validate_room, Room, tournament.id)
     if check_only:  # validation only (an import's read phase)
         return []
-    rooms = [Room(tournament_id=tournament.id, **c) for c in cleaned]
+    rooms = [Room(tournament_id=tournament.id, available=item_available(item), **c)
+             for c, item in zip(cleaned, items)]
     db.session.add_all(rooms)
     db.session.flush()
     return rooms
@@ -402,7 +409,11 @@ def _others(model, tournament_id, exclude_id):
     return {normalise_name(r.name) for r in rows if r.id != exclude_id}
 
 
-def update_team(tournament, team: Team, item: dict) -> Team:
+# Availability and withdrawal are never set here: a change goes through set_team_active,
+# set_adjudicator_available or set_room_available, which audit it (tests/test_record_sacred.py
+# checks that nothing else in the package assigns those flags).
+
+def update_team(tournament, team: Team, item: dict, user=None) -> Team:
     leagues, by_key = _league_lookup(tournament)
     errors, c = _validate_team(item, leagues, by_key)
     if c:
@@ -434,7 +445,7 @@ def update_team(tournament, team: Team, item: dict) -> Team:
     return team
 
 
-def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
+def update_adjudicator(tournament, adj: Adjudicator, item: dict, user=None) -> Adjudicator:
     teams = db.session.execute(select(Team.id, Team.name).where(Team.tournament_id == tournament.id)).all()
     errors, c = _validate_adjudicator(item, {t.id for t in teams}, {normalise_name(t.name): t.id for t in teams})
     if c:
@@ -443,7 +454,8 @@ def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
         raise ValidationFailed({0: errors})
     adj.name, adj.region_code, adj.school = c["name"], c["region"], c["school"]
     adj.languages, adj.rating, adj.contact = c["languages"], c["rating"], c["contact"]
-    adj.available = bool(item.get("available", True))
+    if "available" in item:
+        set_adjudicator_available(adj, bool(item["available"]), user=user)
     adj.needs_access = c.get("needs_access", False)
     adj.team_conflicts = [AdjudicatorTeamConflict(team_id=t) for t in c["team_conflicts"]]
     adj.school_conflicts = [AdjudicatorSchoolConflict(school_name=s) for s in c["school_conflicts"]]
@@ -451,14 +463,15 @@ def update_adjudicator(tournament, adj: Adjudicator, item: dict) -> Adjudicator:
     return adj
 
 
-def update_room(tournament, room: Room, item: dict) -> Room:
+def update_room(tournament, room: Room, item: dict, user=None) -> Room:
     errors, c = _validate_room(item)
     if c:
         _check_unique(errors, c["name"], set(), _others(Room, tournament.id, room.id))
     if errors:
         raise ValidationFailed({0: errors})
     room.name, room.priority, room.accessible = c["name"], c["priority"], c["accessible"]
-    room.available = bool(item.get("available", True))
+    if "available" in item:
+        set_room_available(room, bool(item["available"]), user=user)
     db.session.flush()
     return room
 
@@ -544,3 +557,16 @@ def set_adjudicator_available(adj: Adjudicator, available: bool, user=None) -> A
               user=user, name=adj.name)
         db.session.flush()
     return adj
+
+
+def set_room_available(room: Room, available: bool, user=None) -> Room:
+    """A room out of use (available=False: no later draw puts a debate in it) or back in use.
+    Debates already in it stay there."""
+    if not isinstance(available, bool):
+        raise Refused(422, "validation_failed", fields={"available": "not_a_bool"})
+    if room.available != available:
+        room.available = available
+        audit(room.tournament_id, "room_available" if available else "room_unavailable", room, user=user,
+              name=room.name)
+        db.session.flush()
+    return room

@@ -9,6 +9,7 @@ from ..models import Adjudicator, DebateAdjudicator, RoundAttendance
 from ..tab import attendance as tab_att
 from .audit import audit
 from .errors import Refused
+from .participants import set_adjudicator_available
 from .round_lock import ensure_unlocked
 from .rounds import _adj_infos, debate_infos, region_conflict_on
 
@@ -90,10 +91,7 @@ def apply(rnd, data, user=None) -> list:
         else:
             row.present = False
         if withdraw:
-            adj = db.session.get(Adjudicator, aid)
-            if adj.available:
-                adj.available = False
-                audit(rnd.tournament_id, "adjudicator_withdrawn", adj, user=user, name=adj.name)
+            set_adjudicator_available(db.session.get(Adjudicator, aid), False, user=user)
     audit(rnd.tournament_id, "adjudicators_replaced", rnd, user=user, leaving=sorted(leaving),
           debates=[{"debate_id": c["debate"].id, "left": [a.id for a in c["leaving"]],
                     "added": [a.id for a, _r in c["added"]]} for c in changes])

@@ -20,15 +20,25 @@ def adjudicator_item(form) -> dict:
     return {
         "name": form.get("name"), "region": form.get("region") or None, "school": form.get("school"),
         "languages": form.getlist("languages"), "rating": form.get("rating"), "contact": form.get("contact"),
-        "available": bool(form.get("available")), "needs_access": bool(form.get("needs_access")),
+        "needs_access": bool(form.get("needs_access")),
         "conflicts": {"team_ids": [int(x) for x in form.getlist("conflict_team_ids") if x.isdigit()],
                       "schools": form.get("conflict_schools")},
+        **_availability(form),
     }
+
+
+def _availability(form) -> dict:
+    """{"available": bool} when the form carries the box (marked by available_present, so an
+    unticked box still says "no"); else {} and availability stays as it is. The edit form has no
+    box: withdrawal is its own audited action (the Withdraw button)."""
+    if "available_present" not in form:
+        return {}
+    return {"available": any(v for v in form.getlist("available"))}
 
 
 def room_item(form) -> dict:
     return {"name": form.get("name"), "accessible": bool(form.get("accessible")),
-            "priority": form.get("priority"), "available": bool(form.get("available"))}
+            "priority": form.get("priority"), **_availability(form)}
 
 
 def errors_for_form(errors: dict) -> dict:

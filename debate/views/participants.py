@@ -81,7 +81,7 @@ def form(tid, kind, oid=None):
             if obj is None:
                 add(t, [item])
             else:
-                update(t, obj, item)
+                update(t, obj, item, user=current_user)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("participants.listing", tid=t.id, kind=kind))

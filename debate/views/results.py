@@ -99,6 +99,8 @@ def correct(tid, did):
         else:
             if store:
                 db.session.commit()
+                if out.get("forfeit_undone"):
+                    announce_ballot(d, None, "forfeit_undone")
                 announce_ballot(d, out["ballot"]["id"], out["ballot"]["status"])
                 flash(_("Correction stored and confirmed.") if out["self_confirmed"] else
                       _("Correction stored. Another member of the tab staff must confirm it."), "success")
@@ -182,6 +184,41 @@ def forfeit(tid, did):
     announce_ballot(d, None, "confirmed")
     flash(_("Forfeit recorded: %(team)s wins.", team=(d.gov if d.winner == "gov" else d.opp).name), "success")
     return redirect(back)
+
+
+@bp.route("/debates/<int:did>/forfeit/undo", methods=["GET", "POST"])
+@login_required
+def forfeit_undo(tid, did):
+    """A forfeit recorded by mistake (the team was there) is undone with a reason: first the
+    preview of what it touches (later rounds, standings, break, issued documents), then it is
+    stored and audited; the debate then has no result and takes ballots again."""
+    t = tournament_for(tid, roles=("director",))
+    d = _debate(t, did)
+    form = request.form if request.method == "POST" else {}
+    errors, preview, status = {}, None, 200
+    if request.method == "POST":
+        store = form.get("step") == "store"
+        try:
+            out = corrections_svc.undo_forfeit(d, current_user, form.get("reason"), dry_run=not store)
+        except Refused as e:
+            db.session.rollback()
+            errors = field_errors_text(e.fields) if e.fields else {"": error_text(e.code, e.params)}
+            status = e.status
+        else:
+            if store:
+                db.session.commit()
+                announce_ballot(d, None, "forfeit_undone")
+                flash(_("The forfeit is undone: the debate has no result until its ballots are confirmed."),
+                      "success")
+                return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
+            db.session.rollback()
+            preview = out
+    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
+        preview["affected"]["rounds"] if preview else [])))}
+    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
+        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
+    return render_template("results/forfeit_undo.html", t=t, d=d, form=form, errors=errors, preview=preview,
+                           later=later, teams=teams), status
 
 
 @bp.route("/debates/<int:did>/enter/<int:aid>", methods=["GET", "POST"])
