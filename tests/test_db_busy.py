@@ -96,9 +96,3 @@ def test_phone_form_is_503_with_retry_after_while_locked(app, busy_app, seat):
     r = c.post(f"/j/{key}/ballot/{d['id']}", data=form)
     assert r.status_code == 200
     assert _count(app) == 1
-
-
-def test_outbox_honours_retry_after():
-    js = (Path(__file__).parent.parent / "static/js/ballot.js").read_text()
-    assert 'r.headers.get("Retry-After")' in js
-    assert "res.status >= 500" in js  # 503 is retried, the outbox entry (same client_id) kept

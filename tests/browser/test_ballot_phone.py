@@ -1,5 +1,8 @@
 """An adjudicator fills and sends a ballot on a phone-sized screen: the confirmation in
 words, the draft kept through a reload, and a ballot sent while the network is cut."""
+import json
+import time
+
 import pytest
 
 from tests.browser.conftest import PHONE, no_sideways_scroll, shot
@@ -114,4 +117,35 @@ def test_works_without_javascript(server, browser, round1):
     page.click("button[name=step][value=send]")
     assert "Ballot received" in page.content()
     assert len(_stored(server, debate["id"], adj["id"])) == 1
+    ctx.close()
+
+
+def test_busy_server_retry_after_is_honoured_with_the_same_client_id(server, browser, round1):
+    """A 503 with Retry-After (a busy database) keeps the ballot in the outbox; the phone waits as long as
+    the server asked and sends the same submission (same client_id) again, stored once."""
+    debate, adj, key = _seat(server, round1, 1, 1)
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    calls = []
+
+    def busy_once(route):
+        calls.append((time.monotonic(), json.loads(route.request.post_data)["client_id"]))
+        if len(calls) == 1:
+            route.fulfill(status=503, headers={"Retry-After": "6", "Content-Type": "application/json"},
+                          body='{"error": "busy"}')
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/ballots", busy_once)
+    page.goto(f"{server.url}/j/{key}/ballot/{debate['id']}")
+    _fill(page, ["26", "26.5", "28", "27.5"], "opp")
+    page.click("#review-btn")
+    page.click("#send-btn")
+    page.wait_for_selector(".sent", timeout=15000)
+    assert len(calls) == 2, calls
+    (t1, id1), (t2, id2) = calls
+    assert id1 == id2
+    assert t2 - t1 >= 5.9, t2 - t1  # as long as the server asked (longer than the usual 4 s retry)
+    rows = _stored(server, debate["id"], adj["id"])
+    assert len(rows) == 1 and rows[0][1] == "opp"
     ctx.close()
