@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
 from ..core.extensions import csrf, db
-from ..models import Tournament
+from ..models import Round, Tournament
 from ..services import accounts
 from ..services.errors import Refused, database_busy
 from ..text.i18n import use_tournament
@@ -111,6 +111,15 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
         raise ApiError(403, "forbidden", _("You do not have access to this tournament."))
     use_tournament(t)
     return t
+
+
+def round_or_error(rid: int, roles=("director",)) -> Round:
+    """The round, else 404; only for an API user with one of the roles in its tournament (else 403)."""
+    rnd = db.session.get(Round, rid)
+    if rnd is None:
+        raise ApiError(404, "not_found", _("No such round."))
+    tournament_or_error(rnd.tournament_id, roles=roles)
+    return rnd
 
 
 MAX_INT = 2**31 - 1  # INTEGER columns (PostgreSQL int4)
