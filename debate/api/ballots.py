@@ -14,8 +14,8 @@ from ..services import corrections as corrections_svc
 from ..services.errors import Refused
 from ..text.i18n import iso_time
 from ..text.messages import error_text, field_errors_text
-from .common import (MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, round_or_error,
-                     tournament_or_error)
+from .common import (MAX_INT, ApiError, api_bp, bearer_user, json_body, json_object, require_token,
+                     round_or_error, tournament_or_error)
 from .openapi import EXTRA_OPERATIONS, INT, NSTR, STR, _obj, _op
 
 
@@ -119,9 +119,7 @@ def debate_result(did):
 def correct(did):
     """A director's correction of a result; ?dry_run=1 answers the same without storing."""
     debate = _debate_for(did, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    data = json_object()
     dry_run = request.args.get("dry_run") in ("1", "true")
     out = corrections_svc.correct(debate, g.api_user, data, dry_run=dry_run)
     if dry_run:

@@ -189,3 +189,11 @@ def json_body():
     if _too_big(data):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
     return data
+
+
+def json_object() -> dict:
+    """The request body as a JSON object; any other JSON is a 422 that changes nothing."""
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    return data

@@ -10,7 +10,8 @@ from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
 from ..services.undo import delete_round
 from ..text.messages import error_text
-from .common import ApiError, api_bp, bearer_user, json_body, require_token, round_or_error, tournament_or_error
+from .common import (ApiError, api_bp, bearer_user, json_body, json_object, require_token, round_or_error,
+                     tournament_or_error)
 from .openapi import BOOL, EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 
 
@@ -29,9 +30,7 @@ def round_json(rnd):
 @require_token
 def create_round(tid):
     t = tournament_or_error(tid, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    data = json_object()
     rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"), data.get("motions"), user=g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd)), 201
@@ -103,9 +102,7 @@ def read_draw(rid):
 @require_token
 def release(rid):
     rnd = round_or_error(rid)
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    data = json_object()
     changed = svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
                           silent=data.get("silent"), league_id=data.get("league_id"), user=g.api_user)
     db.session.commit()
