@@ -112,13 +112,17 @@ def correct(tid, did):
                 return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
             db.session.rollback()
             preview = out
-    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
-        preview["affected"]["rounds"] if preview else [])))}
-    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
-        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
     latest = svc.latest_ballots([d.id]).get(d.id, {})
     return render_template("results/correct.html", t=t, d=d, form=form, errors=errors, preview=preview,
-                           later=later, teams=teams, latest=latest), (422 if errors else 200)
+                           latest=latest, **_affected(preview)), (422 if errors else 200)
+
+
+def _affected(preview) -> dict:
+    """The later rounds and the teams a preview (of a correction or an undone forfeit) names, by id."""
+    affected = preview["affected"] if preview else {"rounds": [], "standings": []}
+    later = db.session.scalars(select(Round).where(Round.id.in_(affected["rounds"])))
+    teams = db.session.scalars(select(Team).where(Team.id.in_([m["team_id"] for m in affected["standings"]])))
+    return {"later": {r.id: r for r in later}, "teams": {tm.id: tm for tm in teams}}
 
 
 def _ballot(t, bid) -> Ballot:
@@ -209,12 +213,8 @@ def forfeit_undo(tid, did):
                 return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
             db.session.rollback()
             preview = out
-    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
-        preview["affected"]["rounds"] if preview else [])))}
-    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
-        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
     return render_template("results/forfeit_undo.html", t=t, d=d, form=form, errors=errors, preview=preview,
-                           later=later, teams=teams), status
+                           **_affected(preview)), status
 
 
 @bp.route("/debates/<int:did>/enter/<int:aid>", methods=["GET", "POST"])
