@@ -44,7 +44,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.server import (PASSWORD, Gunicorn, create_pg_database, drop_pg_database,  # noqa: E402
-                          prepare_database, server_env)
+                          phone_ballot, prepare_database, server_env)
 
 REGIONS = ["abai", "akmola", "aktobe", "almaty_region", "atyrau", "east_kazakhstan", "jambyl", "jetisu",
            "karaganda", "kostanay", "kyzylorda", "mangystau", "north_kazakhstan", "pavlodar", "turkistan",
@@ -163,31 +163,11 @@ def spectator_proc(urls, seats, ready, stop, out):
 # ----- a tournament's day -----
 
 def phone(base, stats, debate_id, key, window, acked, rng):
-    time.sleep(rng.random() * window)
-    gov = rng.random() < 0.5
-    hi, lo = rng.choice([27, 27.5, 28]), rng.choice([25, 25.5, 26])
-    body = {"debate_id": debate_id, "client_id": str(uuid.uuid4()), "winner": "gov" if gov else "opp",
-            "scores": {"PM": hi, "MG": hi - 0.5, "LO": lo, "MO": lo} if gov else
-            {"PM": lo, "MG": lo, "LO": hi, "MO": hi - 0.5}}
-    s = requests.Session()
-    for attempt in range(6):
-        t0 = time.perf_counter()
-        try:
-            r = s.post(base + "/api/v1/ballots", json=body, headers={"X-Adjudicator-Key": key}, timeout=30)
-        except requests.RequestException as e:
-            stats.error(f"ballot:{type(e).__name__}")
-            time.sleep(0.5 * (attempt + 1))
-            continue
-        if r.status_code in (200, 201):
-            stats.add("ballot", (time.perf_counter() - t0) * 1000)
-            with stats.lock:
-                acked.append((body["client_id"], r.json()["id"]))
-            return
-        stats.error(f"ballot:{r.status_code}")
-        if r.status_code < 500:
-            return
-        time.sleep(0.5 * (attempt + 1))
-    stats.error("ballot:gave-up")
+    got = phone_ballot(base, debate_id, key, window, rng, stats.error, attempts=6)
+    if got:
+        stats.add("ballot", got[2] * 1000)
+        with stats.lock:
+            acked.append(got[:2])
 
 
 def tournament_day(urls, stats, t, keys, rounds, window, delay, releases, acked_all, seed):

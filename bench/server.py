@@ -2,8 +2,9 @@
 with the regions and one director, a scratch PostgreSQL database, and gunicorn started as
 docs/deploy.md runs it (gevent workers, 127.0.0.1 only) and stopped with its workers.
 
-Used by bench/ballots.py, bench/tournament_day.py and bench/live.py; run from the repository
-root (the scripts put it on sys.path).
+Used by bench/ballots.py, bench/tournament_day.py, bench/season_day.py and bench/live.py; run
+from the repository root (the scripts put it on sys.path). Also the adjudicator's phone at the end
+of a debate (`phone_ballot`), shared by the tournament-day and season-day benches.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import requests
@@ -88,6 +90,37 @@ def director_api(url: str, timeout: float = 120):
         return r.json()
 
     return s, post
+
+
+def phone_ballot(base: str, debate_id: int, key: str, window: float, rng, error, attempts: int = 5):
+    """One adjudicator's phone at the end of a debate: at a random moment of `window` seconds it
+    POSTs a ballot (a random winner, four marks) with its key, retrying with the same client_id
+    on network errors and 5xx (a 4xx is final). error(what) counts each failure ("ballot:<status>",
+    "ballot:<exception>", "ballot:gave-up" after `attempts`). (client_id, ballot id, seconds of the
+    acknowledged request), or None."""
+    time.sleep(rng.random() * window)
+    gov = rng.random() < 0.5
+    hi, lo = rng.choice([27, 27.5, 28]), rng.choice([25, 25.5, 26])
+    body = {"debate_id": debate_id, "client_id": str(uuid.uuid4()), "winner": "gov" if gov else "opp",
+            "scores": {"PM": hi, "MG": hi - 0.5, "LO": lo, "MO": lo} if gov else
+            {"PM": lo, "MG": lo, "LO": hi, "MO": hi - 0.5}}
+    s = requests.Session()
+    for attempt in range(attempts):
+        t0 = time.perf_counter()
+        try:
+            r = s.post(base + "/api/v1/ballots", json=body, headers={"X-Adjudicator-Key": key}, timeout=30)
+        except requests.RequestException as e:
+            error(f"ballot:{type(e).__name__}")
+            time.sleep(0.5 * (attempt + 1))
+            continue
+        if r.status_code in (200, 201):
+            return body["client_id"], r.json()["id"], time.perf_counter() - t0
+        error(f"ballot:{r.status_code}")
+        if r.status_code < 500:
+            return None
+        time.sleep(0.5 * (attempt + 1))
+    error("ballot:gave-up")
+    return None
 
 
 class Gunicorn:

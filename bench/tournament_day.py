@@ -20,7 +20,7 @@ websocket transport, one event loop) connect in batches of 50 and `join` their l
 Phases, each timed:
   ballots   90 threads, one per adjudicator, each POST /api/v1/ballots once at a random moment
             in a 5 s window (their phones at the end of the debate), retrying on network errors
-            with the same client_id.
+            and 5xx with the same client_id (bench/server.py phone_ballot).
   confirm   the tab room confirms the 90 ballots (API) and releases the results.
   herd      each spectator, on its "changed" event, GETs /p/<tid>/l/<lid>/live.json?parts=results
             (after the live.js delay with +jitter). "update" = release -> that spectator has the
@@ -51,7 +51,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.server import (Gunicorn, create_pg_database, director_api, drop_pg_database,  # noqa: E402
-                          prepare_database, server_env)
+                          phone_ballot, prepare_database, server_env)
 
 
 def pct(values, p):
@@ -148,29 +148,15 @@ async def spectators(base, t, n, events, stop, ready, errors, herd, jitter):
 # -------------------------------------------------------------------------------- ballots
 
 def adjudicators(base, seats, window, errors, acked, lock):
+    def error(what):
+        with lock:
+            errors[what] = errors.get(what, 0) + 1
+
     def phone(debate_id, key, rng):
-        time.sleep(rng.random() * window)
-        gov = rng.random() < 0.5
-        hi, lo = rng.choice([27, 27.5, 28]), rng.choice([25, 25.5, 26])
-        body = {"debate_id": debate_id, "client_id": str(uuid.uuid4()), "winner": "gov" if gov else "opp",
-                "scores": {"PM": hi, "MG": hi - 0.5, "LO": lo, "MO": lo} if gov else
-                {"PM": lo, "MG": lo, "LO": hi, "MO": hi - 0.5}}
-        s = requests.Session()
-        for attempt in range(5):
-            t0 = time.perf_counter()
-            try:
-                r = s.post(base + "/api/v1/ballots", json=body, headers={"X-Adjudicator-Key": key}, timeout=30)
-            except requests.RequestException as e:
-                with lock:
-                    errors[f"ballot:{type(e).__name__}"] = errors.get(f"ballot:{type(e).__name__}", 0) + 1
-                time.sleep(0.5 * (attempt + 1))
-                continue
+        got = phone_ballot(base, debate_id, key, window, rng, error)
+        if got:
             with lock:
-                if r.status_code in (200, 201):
-                    acked.append((body["client_id"], r.json()["id"], time.perf_counter() - t0))
-                    return
-                errors[f"ballot:{r.status_code}"] = errors.get(f"ballot:{r.status_code}", 0) + 1
-            time.sleep(0.5 * (attempt + 1))
+                acked.append(got)
 
     threads = [threading.Thread(target=phone, args=(d, k, random.Random(i)), daemon=True)
                for i, (d, k) in enumerate(seats)]

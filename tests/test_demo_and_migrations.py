@@ -40,33 +40,16 @@ def test_demo_looks_like_the_republican_stage(app):
         assert user.check_password("demo-password")
 
 
-def _run_migrations(url, tmp_path):
+def _flask_db(url, tmp_path, *args):
+    """`flask db ARGS` on the database at url, in a child process; it must succeed."""
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
-def _check_schema(url, tmp_path):
-    r = _run_migrations(url, tmp_path)
-    assert r.returncode == 0, r.stderr
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    tables = set(inspect(engine).get_table_names())
-    assert set(db.metadata.tables) <= tables
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM regions")).scalar() == 20
-    engine.dispose()
-    # and the models match the migrated schema exactly (nothing left for autogenerate)
-    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
-    check = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "check"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
-    assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_migrations_from_empty_on_sqlite(tmp_path):
-    _check_schema(f"sqlite:///{tmp_path}/m.db", tmp_path)
-
-
-def test_migrations_from_empty_on_postgresql(tmp_path):
+def _on_scratch_postgresql(check, tmp_path):
+    """check(url, tmp_path) on a new empty PostgreSQL database, dropped afterwards."""
     base = os.environ.get("TEST_PG_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("no PostgreSQL configured (set TEST_DATABASE_URL)")
@@ -75,18 +58,31 @@ def test_migrations_from_empty_on_postgresql(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        _check_schema(base.rsplit("/", 1)[0] + "/" + name, tmp_path)
+        check(base.rsplit("/", 1)[0] + "/" + name, tmp_path)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def _flask_db(url, tmp_path, *args):
-    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
-    r = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
+def _check_schema(url, tmp_path):
+    _flask_db(url, tmp_path, "upgrade")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    tables = set(inspect(engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM regions")).scalar() == 20
+    engine.dispose()
+    # and the models match the migrated schema exactly (nothing left for autogenerate)
+    _flask_db(url, tmp_path, "check")
+
+
+def test_migrations_from_empty_on_sqlite(tmp_path):
+    _check_schema(f"sqlite:///{tmp_path}/m.db", tmp_path)
+
+
+def test_migrations_from_empty_on_postgresql(tmp_path):
+    _on_scratch_postgresql(_check_schema, tmp_path)
 
 
 def _check_venues_migration(url, tmp_path):
@@ -122,16 +118,4 @@ def test_venues_migration_up_and_down_on_sqlite(tmp_path):
 
 
 def test_venues_migration_up_and_down_on_postgresql(tmp_path):
-    base = os.environ.get("TEST_PG_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("no PostgreSQL configured (set TEST_DATABASE_URL)")
-    name = f"debate_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _check_venues_migration(base.rsplit("/", 1)[0] + "/" + name, tmp_path)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    _on_scratch_postgresql(_check_venues_migration, tmp_path)

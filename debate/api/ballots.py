@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..live.events import announce_ballot, announce_ballot_submitted
-from ..models import Adjudicator, Ballot, Debate, Round
+from ..models import Adjudicator, Ballot, Debate
 from ..services import ballots as svc
 from ..services import corrections as corrections_svc
 from ..services.errors import Refused
 from ..text.i18n import iso_time
 from ..text.messages import error_text, field_errors_text
-from .common import MAX_INT, ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
+from .common import (MAX_INT, ApiError, api_bp, bearer_user, json_body, json_object, require_token,
+                     round_or_error, tournament_or_error)
 from .openapi import EXTRA_OPERATIONS, INT, NSTR, STR, _obj, _op
 
 
@@ -39,6 +40,17 @@ def ballot_json(b):
             "version": b.version, "winner": b.winner, "scores": b.scores, "speakers": b.speakers,
             "nominations": b.nominations, "client_id": b.client_id,
             "created_at": iso_time(b.created_at)}
+
+
+def _debate_for(did, roles=None, *, unknown_to_outsiders=False):
+    """The debate, else 404; with roles, only for an API user with one of them in its tournament
+    (else 403; else 404 with unknown_to_outsiders, for a user who does not work on the tournament at all)."""
+    debate = db.session.get(Debate, did)
+    if debate is None or (unknown_to_outsiders and g.api_user.role_in(debate.round.tournament_id) is None):
+        raise ApiError(404, "not_found", _("No such debate."))
+    if roles:
+        tournament_or_error(debate.round.tournament_id, roles=roles)
+    return debate
 
 
 @api_bp.post("/ballots")
@@ -91,34 +103,23 @@ def confirm(bid):
     return jsonify({"id": ballot.id, "status": ballot.status})
 
 
-def result_json(debate, private: bool):
-    return svc.debate_result(debate, private)
-
-
 @api_bp.get("/debates/<int:did>/result")
 def debate_result(did):
-    debate = db.session.get(Debate, did)
-    if debate is None:
-        raise ApiError(404, "not_found", _("No such debate."))
+    debate = _debate_for(did)
     user = bearer_user()
     rnd = debate.round
     private = user is not None and user.role_in(rnd.tournament_id) in ("director", "staff")
     if not private and not rnd.results_public(debate.league_id):
         raise ApiError(403, "not_released", error_text("not_released"))
-    return jsonify(result_json(debate, private))
+    return jsonify(svc.debate_result(debate, private))
 
 
 @api_bp.post("/debates/<int:did>/corrections")
 @require_token
 def correct(did):
     """A director's correction of a result; ?dry_run=1 answers the same without storing."""
-    debate = db.session.get(Debate, did)
-    if debate is None:
-        raise ApiError(404, "not_found", _("No such debate."))
-    tournament_or_error(debate.round.tournament_id, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    debate = _debate_for(did, roles=("director",))
+    data = json_object()
     dry_run = request.args.get("dry_run") in ("1", "true")
     out = corrections_svc.correct(debate, g.api_user, data, dry_run=dry_run)
     if dry_run:
@@ -133,10 +134,7 @@ def correct(did):
 @require_token
 def confirm_round(rid):
     """Confirm every debate of the round (or of one league) whose ballots are complete and agree."""
-    rnd = db.session.get(Round, rid)
-    if rnd is None:
-        raise ApiError(404, "not_found", _("No such round."))
-    tournament_or_error(rnd.tournament_id)
+    rnd = round_or_error(rid, roles=("director", "staff"))
     data = request.get_json(silent=True) or {}
     league_id = data.get("league_id") if isinstance(data, dict) else None
     if league_id is not None and (isinstance(league_id, bool) or not isinstance(league_id, int)
@@ -147,22 +145,20 @@ def confirm_round(rid):
     for did in out["confirmed"]:
         announce_ballot(db.session.get(Debate, did), 0, "confirmed")
     return jsonify(out)
+
+
 @api_bp.post("/debates/<int:did>/forfeit")
 @require_token
 def forfeit(did):
     """The director records that a team did not appear (services.ballots.record_forfeit)."""
-    debate = db.session.get(Debate, did)
-    # A debate of a tournament the user does not run is not found, as if it did not exist.
-    role = g.api_user.role_in(debate.round.tournament_id) if debate is not None else None
-    if role is None:
-        raise ApiError(404, "not_found", _("No such debate."))
-    tournament_or_error(debate.round.tournament_id, roles=("director",))
+    # A debate of a tournament the user does not work on is not found, as if it did not exist.
+    debate = _debate_for(did, roles=("director",), unknown_to_outsiders=True)
     data = json_body()
     absent = data.get("absent") if isinstance(data, dict) else None
     svc.record_forfeit(debate, absent, user=g.api_user)
     db.session.commit()
     announce_ballot(debate, None, "confirmed")
-    return jsonify(result_json(debate, True))
+    return jsonify(svc.debate_result(debate, True))
 
 
 BALLOT_IN = _obj({"debate_id": INT, "client_id": STR, "winner": {"enum": ["gov", "opp"]},

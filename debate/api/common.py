@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
 from ..core.extensions import csrf, db
-from ..models import Tournament
+from ..models import Round, Tournament
 from ..services import accounts
 from ..services.errors import Refused, database_busy
 from ..text.i18n import use_tournament
@@ -113,6 +113,15 @@ def tournament_or_error(tid: int, roles=("director", "staff")) -> Tournament:
     return t
 
 
+def round_or_error(rid: int, roles=("director",)) -> Round:
+    """The round, else 404; only for an API user with one of the roles in its tournament (else 403)."""
+    rnd = db.session.get(Round, rid)
+    if rnd is None:
+        raise ApiError(404, "not_found", _("No such round."))
+    tournament_or_error(rnd.tournament_id, roles=roles)
+    return rnd
+
+
 MAX_INT = 2**31 - 1  # INTEGER columns (PostgreSQL int4)
 
 
@@ -178,5 +187,13 @@ def json_body():
     # Found by tests/test_schemathesis.py: a room priority of -99644108975844332929024 reached
     # the database and gave a 500 (OverflowError). Refuse such numbers for every endpoint.
     if _too_big(data):
+        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    return data
+
+
+def json_object() -> dict:
+    """The request body as a JSON object; any other JSON is a 422 that changes nothing."""
+    data = json_body()
+    if not isinstance(data, dict):
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
     return data

@@ -99,26 +99,26 @@ def _flag(data, key):
     return data[key]
 
 
+def _patch(model, oid, key, set_flag, to_json):
+    """PATCH {key: true|false} on one participant through the service's setter; the participant back."""
+    obj = _participant(model, oid)
+    value = _flag(json_body(), key)
+    if value is not None:
+        set_flag(obj, value, user=g.api_user)
+    db.session.commit()
+    return jsonify(to_json(obj))
+
+
 @api_bp.patch("/teams/<int:oid>")
 @require_token
 def patch_team(oid):
-    team = _participant(Team, oid)
-    active = _flag(json_body(), "active")
-    if active is not None:
-        svc.set_team_active(team, active, user=g.api_user)
-    db.session.commit()
-    return jsonify(team_json(team, private=True))
+    return _patch(Team, oid, "active", svc.set_team_active, lambda team: team_json(team, private=True))
 
 
 @api_bp.patch("/adjudicators/<int:oid>")
 @require_token
 def patch_adjudicator(oid):
-    adj = _participant(Adjudicator, oid)
-    available = _flag(json_body(), "available")
-    if available is not None:
-        svc.set_adjudicator_available(adj, available, user=g.api_user)
-    db.session.commit()
-    return jsonify(adjudicator_json(adj))
+    return _patch(Adjudicator, oid, "available", svc.set_adjudicator_available, adjudicator_json)
 
 
 def _delete(model, oid):

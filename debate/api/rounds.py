@@ -10,7 +10,8 @@ from ..services import attendance, draw_edits, replacements, round_lock
 from ..services import rounds as svc
 from ..services.undo import delete_round
 from ..text.messages import error_text
-from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
+from .common import (ApiError, api_bp, bearer_user, json_body, json_object, require_token, round_or_error,
+                     tournament_or_error)
 from .openapi import BOOL, EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 
 
@@ -25,21 +26,11 @@ def round_json(rnd):
                          "results": bool(rl.results_released)} for rl in rnd.leagues]}
 
 
-def _round_for_director(rid, roles=("director",)):
-    rnd = db.session.get(Round, rid)
-    if rnd is None:
-        raise ApiError(404, "not_found", _("No such round."))
-    tournament_or_error(rnd.tournament_id, roles=roles)
-    return rnd
-
-
 @api_bp.post("/tournaments/<int:tid>/rounds")
 @require_token
 def create_round(tid):
     t = tournament_or_error(tid, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    data = json_object()
     rnd = svc.create_round(t, data.get("kind", "prelim"), data.get("leagues"), data.get("motions"), user=g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd)), 201
@@ -55,7 +46,7 @@ def list_rounds(tid):
 @api_bp.post("/rounds/<int:rid>/draw")
 @require_token
 def generate(rid):
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     svc.generate_draw(rnd, regenerate=request.args.get("regenerate") == "1", user=g.api_user)
     db.session.commit()
     announce_round(rnd, "draw", league_ids=set())  # generating releases nothing: staff news only
@@ -110,10 +101,8 @@ def read_draw(rid):
 @api_bp.post("/rounds/<int:rid>/release")
 @require_token
 def release(rid):
-    rnd = _round_for_director(rid)
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    rnd = round_or_error(rid)
+    data = json_object()
     changed = svc.release(rnd, draw=data.get("draw"), motion=data.get("motion"), results=data.get("results"),
                           silent=data.get("silent"), league_id=data.get("league_id"), user=g.api_user)
     db.session.commit()
@@ -124,7 +113,7 @@ def release(rid):
 @api_bp.put("/rounds/<int:rid>/motions/<int:lid>")
 @require_token
 def put_motion(rid, lid):
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     data = json_body()
     if not isinstance(data, dict) or not data.get("text") or not str(data.get("text")).strip():
         raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."),
@@ -139,7 +128,7 @@ def put_motion(rid, lid):
 @require_token
 def edit_draw(rid):
     """One manual change of the draw ({"op": ...}); with ?dry_run=1 only what it would change and break."""
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     data = json_body()
     dry_run = request.args.get("dry_run") == "1"
     plan = draw_edits.preview(rnd, data) if dry_run else draw_edits.apply(rnd, data, user=g.api_user)
@@ -156,7 +145,7 @@ def edit_draw(rid):
 @require_token
 def unlock_round(rid):
     """Unlock a confirmed round for a correction, with a reason; ?dry_run=1 shows what it exposes."""
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     data = json_body()
     dry_run = request.args.get("dry_run") == "1"
     reason = data.get("reason") if isinstance(data, dict) else None  # else: 422, a reason is required
@@ -169,7 +158,7 @@ def unlock_round(rid):
 @api_bp.post("/rounds/<int:rid>/lock")
 @require_token
 def lock_round(rid):
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     round_lock.relock(rnd, g.api_user)
     db.session.commit()
     return jsonify(round_json(rnd))
@@ -177,14 +166,14 @@ def lock_round(rid):
 @require_token
 def read_availability(rid):
     """Who takes part in the round (default: every active team and available adjudicator)."""
-    return jsonify(attendance.availability(_round_for_director(rid, roles=("director", "staff"))))
+    return jsonify(attendance.availability(round_or_error(rid, roles=("director", "staff"))))
 
 
 @api_bp.put("/rounds/<int:rid>/availability")
 @require_token
 def put_availability(rid):
     """Name who takes part in the round, before its draw (after it: 409 checkin_after_draw)."""
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     out = attendance.set_availability(rnd, json_body(), user=g.api_user)
     db.session.commit()
     return jsonify(out)
@@ -195,7 +184,7 @@ def put_availability(rid):
 def replace_adjudicators(rid):
     """Adjudicators who leave a drawn round: their debates get replacements from the free
     adjudicators (the allocation's rules); ?dry_run=1 only proposes."""
-    rnd = _round_for_director(rid)
+    rnd = round_or_error(rid)
     data = json_body()
     dry_run = request.args.get("dry_run") == "1"
     changes = replacements.plan(rnd, data) if dry_run else replacements.apply(rnd, data, user=g.api_user)
@@ -212,7 +201,7 @@ def replace_adjudicators(rid):
 @require_token
 def remove_round(rid):
     """Undo a round: 204 while it has no ballot and no later round exists; else 409."""
-    delete_round(_round_for_director(rid), user=g.api_user)
+    delete_round(round_or_error(rid), user=g.api_user)
     db.session.commit()
     return "", 204
 

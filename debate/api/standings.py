@@ -10,7 +10,7 @@ from ..services.rounds import ELIM_KINDS
 from ..services.undo import delete_break
 from ..services.values import require_bools
 from ..text.messages import error_text
-from .common import ApiError, api_bp, bearer_user, json_body, require_token, tournament_or_error
+from .common import ApiError, api_bp, bearer_user, json_body, json_object, require_token, tournament_or_error
 from .openapi import BOOL, EXTRA_OPERATIONS, INT, _obj, _op, _op_no_content
 
 
@@ -113,9 +113,7 @@ def bracket(lid):
 @require_token
 def release_tabs(tid):
     t = tournament_or_error(tid, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", _("Some values are not valid; nothing was stored."))
+    data = json_object()
     require_bools(data, ("team_standings", "speaker_standings", "bracket"))
     for key in ("team_standings", "speaker_standings", "bracket"):
         if data.get(key) is not None:

@@ -501,28 +501,25 @@ def room_in_use(room: Room) -> bool:
     return _any(Debate.room_id == room.id)
 
 
-def delete_team(team: Team, user=None) -> None:
-    if team_in_use(team):
-        raise Refused(409, "in_use", {"kind": "team", "name": team.name})
-    audit(team.tournament_id, "team_deleted", team, user=user, name=team.name, league_id=team.league_id)
-    db.session.delete(team)
+def _delete(obj, kind: str, in_use, user, **details) -> None:
+    """Delete a team, adjudicator or room that nothing refers to (else 409 in_use), audited."""
+    if in_use(obj):
+        raise Refused(409, "in_use", {"kind": kind, "name": obj.name})
+    audit(obj.tournament_id, f"{kind}_deleted", obj, user=user, name=obj.name, **details)
+    db.session.delete(obj)
     db.session.flush()
+
+
+def delete_team(team: Team, user=None) -> None:
+    _delete(team, "team", team_in_use, user, league_id=team.league_id)
 
 
 def delete_adjudicator(adj: Adjudicator, user=None) -> None:
-    if adjudicator_in_use(adj):
-        raise Refused(409, "in_use", {"kind": "adjudicator", "name": adj.name})
-    audit(adj.tournament_id, "adjudicator_deleted", adj, user=user, name=adj.name)
-    db.session.delete(adj)
-    db.session.flush()
+    _delete(adj, "adjudicator", adjudicator_in_use, user)
 
 
 def delete_room(room: Room, user=None) -> None:
-    if room_in_use(room):
-        raise Refused(409, "in_use", {"kind": "room", "name": room.name})
-    audit(room.tournament_id, "room_deleted", room, user=user, name=room.name)
-    db.session.delete(room)
-    db.session.flush()
+    _delete(room, "room", room_in_use, user)
 
 
 DELETERS = {Team: delete_team, Adjudicator: delete_adjudicator, Room: delete_room}

@@ -74,15 +74,20 @@ def confirm_round(tid, rid):
     return _index_page(t, rnd, bulk)
 
 
+def _debate(t, did) -> Debate:
+    d = db.session.get(Debate, did)
+    if d is None or d.round.tournament_id != t.id:
+        abort(404)
+    return d
+
+
 @bp.route("/debates/<int:did>/correct", methods=["GET", "POST"])
 @login_required
 def correct(tid, did):
     """A director corrects a result with a reason: first the preview of what it touches (the
     same service call as the API's dry run), then the correction is stored."""
     t = tournament_for(tid, roles=("director",))
-    d = db.session.get(Debate, did)
-    if d is None or d.round.tournament_id != t.id:
-        abort(404)
+    d = _debate(t, did)
     form = request.form if request.method == "POST" else {}
     errors, preview = {}, None
     if request.method == "POST":
@@ -107,13 +112,17 @@ def correct(tid, did):
                 return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
             db.session.rollback()
             preview = out
-    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
-        preview["affected"]["rounds"] if preview else [])))}
-    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
-        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
     latest = svc.latest_ballots([d.id]).get(d.id, {})
     return render_template("results/correct.html", t=t, d=d, form=form, errors=errors, preview=preview,
-                           later=later, teams=teams, latest=latest), (422 if errors else 200)
+                           latest=latest, **_affected(preview)), (422 if errors else 200)
+
+
+def _affected(preview) -> dict:
+    """The later rounds and the teams a preview (of a correction or an undone forfeit) names, by id."""
+    affected = preview["affected"] if preview else {"rounds": [], "standings": []}
+    later = db.session.scalars(select(Round).where(Round.id.in_(affected["rounds"])))
+    teams = db.session.scalars(select(Team).where(Team.id.in_([m["team_id"] for m in affected["standings"]])))
+    return {"later": {r.id: r for r in later}, "teams": {tm.id: tm for tm in teams}}
 
 
 def _ballot(t, bid) -> Ballot:
@@ -139,9 +148,7 @@ def confirm(tid, bid):
 @login_required
 def confirm_all(tid, did):
     t = tournament_for(tid)
-    d = db.session.get(Debate, did)
-    if d is None or d.round.tournament_id != t.id:
-        abort(404)
+    d = _debate(t, did)
     refused = 0
     for b in svc.latest_ballots([d.id]).get(d.id, {}).values():
         if b.status == "submitted":
@@ -154,13 +161,6 @@ def confirm_all(tid, did):
         flash(error_text("own_entry"), "error")
     announce_ballot(d, 0, "confirmed")
     return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
-
-
-def _debate(t, did) -> Debate:
-    d = db.session.get(Debate, did)
-    if d is None or d.round.tournament_id != t.id:
-        abort(404)
-    return d
 
 
 @bp.get("/debates/<int:did>/forfeit")
@@ -213,12 +213,8 @@ def forfeit_undo(tid, did):
                 return redirect(url_for("results.index", tid=t.id, rid=d.round_id) + f"#debate-{d.id}")
             db.session.rollback()
             preview = out
-    later = {r.id: r for r in db.session.scalars(select(Round).where(Round.id.in_(
-        preview["affected"]["rounds"] if preview else [])))}
-    teams = {tm.id: tm for tm in db.session.scalars(select(Team).where(Team.id.in_(
-        [m["team_id"] for m in preview["affected"]["standings"]] if preview else [])))}
     return render_template("results/forfeit_undo.html", t=t, d=d, form=form, errors=errors, preview=preview,
-                           later=later, teams=teams), status
+                           **_affected(preview)), status
 
 
 @bp.route("/debates/<int:did>/enter/<int:aid>", methods=["GET", "POST"])
@@ -226,9 +222,9 @@ def forfeit_undo(tid, did):
 def enter(tid, did, aid):
     """Tab staff type in a paper ballot for an adjudicator; recorded as entered by them."""
     t = tournament_for(tid)
-    d = db.session.get(Debate, did)
+    d = _debate(t, did)
     adj = db.session.get(Adjudicator, aid)
-    if d is None or adj is None or d.round.tournament_id != t.id or svc.seat_of(adj.id, d.id) is None:
+    if adj is None or svc.seat_of(adj.id, d.id) is None:
         abort(404)
     errors = {}
     if request.method == "POST":
@@ -255,9 +251,7 @@ def enter(tid, did, aid):
 def history(tid, did):
     """Every version of every ballot of a debate."""
     t = tournament_for(tid)
-    d = db.session.get(Debate, did)
-    if d is None or d.round.tournament_id != t.id:
-        abort(404)
+    d = _debate(t, did)
     ballots = db.session.scalars(select(Ballot).where(Ballot.debate_id == d.id)
                                  .order_by(Ballot.adjudicator_id, Ballot.version)).all()
     return render_template("results/history.html", t=t, d=d, ballots=ballots)

@@ -28,6 +28,22 @@ def _round(t, rid) -> Round:
     return rnd
 
 
+def _round_action(tid, rid, fn, message=None, *, back=None, done=None, then=None):
+    """The shape of the director's forms on a round: `fn(rnd)` asks a service for the change (a
+    refusal goes back to `back`, by default the round page, with the reason), then commit,
+    `then(rnd, what fn returned)` (live announcements, a flash that depends on the outcome), flash
+    `message`, and go to `done` (by default where a refusal goes)."""
+    rnd = _round(tournament_for(tid, roles=("director",)), rid)
+    back = on_refusal(back or url_for("rounds.show", tid=tid, rid=rid))
+    result = fn(rnd)
+    db.session.commit()
+    if then:
+        then(rnd, result)
+    if message:
+        flash(message, "success")
+    return redirect(done or back)
+
+
 @bp.get("/")
 @login_required
 def index(tid):
@@ -93,28 +109,23 @@ def show(tid, rid):
 @bp.post("/<int:rid>/draw")
 @login_required
 def draw(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
-    svc.generate_draw(rnd, regenerate=bool(request.form.get("regenerate")), user=current_user)
-    db.session.commit()
-    flash(_("The draw is ready. Check it, then release it."), "success")
-    return redirect(back)
+    regenerate = bool(request.form.get("regenerate"))
+    return _round_action(tid, rid, lambda rnd: svc.generate_draw(rnd, regenerate=regenerate, user=current_user),
+                         _("The draw is ready. Check it, then release it."))
 
 
 @bp.post("/<int:rid>/allocate")
 @login_required
 def allocate(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
-    unfilled = svc.allocate_round(rnd, keep_locked=True, user=current_user)
-    db.session.commit()
+    return _round_action(tid, rid, lambda rnd: svc.allocate_round(rnd, keep_locked=True, user=current_user),
+                         then=_flash_allocation)
+
+
+def _flash_allocation(rnd, unfilled):
     if unfilled:
         flash(_("Panels allocated; %(n)s debates could not get a full valid panel.", n=len(unfilled)), "error")
     else:
         flash(_("Panels allocated. Locked choices were kept."), "success")
-    return redirect(back)
 
 
 @bp.post("/<int:rid>/release")
@@ -122,68 +133,58 @@ def allocate(tid, rid):
 def release(tid, rid):
     """Publish or withdraw a part (draw, motion, results) in one league (form league_id) or in
     every league of the round (no league_id)."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    what = request.form.get("what")
-    if what not in ("draw", "motion", "results"):
-        abort(400)
-    value = request.form.get("value") == "1"
+    what, value = request.form.get("what"), request.form.get("value") == "1"
     league_id = _int_arg(request.form, "league_id") if request.form.get("league_id") else None
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
     extra = {"silent": request.form.get("silent") == "1"} if what == "results" else {}
-    changed = svc.release(rnd, **{what: value}, **extra, league_id=league_id, user=current_user)
-    db.session.commit()
-    announce_round(rnd, what, league_ids=changed)
-    flash(_("Published.") if value else _("Withdrawn from public pages."), "success")
-    return redirect(back)
+
+    def publish(rnd):
+        if what not in ("draw", "motion", "results"):
+            abort(400)
+        return svc.release(rnd, **{what: value}, **extra, league_id=league_id, user=current_user)
+
+    return _round_action(tid, rid, publish, _("Published.") if value else _("Withdrawn from public pages."),
+                         then=lambda rnd, changed: announce_round(rnd, what, league_ids=changed))
 
 
 @bp.post("/<int:rid>/motion")
 @login_required
 def motion(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
     text = request.form.get("text", "")
-    if not text.strip():
-        flash(error_text("required"), "error")
-        return redirect(url_for("rounds.show", tid=t.id, rid=rid))
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
     league_id = _int_arg(request.form, "league_id")  # anything else: "unknown league"
-    svc.set_motion(rnd, league_id, text, request.form.get("info_slide"))
-    db.session.commit()
+
+    def save(rnd):
+        if not text.strip():  # the page asks for a text; the service (and the API) take an empty one
+            raise Refused(422, "required")
+        svc.set_motion(rnd, league_id, text, request.form.get("info_slide"))
+
+    return _round_action(tid, rid, save, then=lambda rnd, _none: _flash_motion(rnd, league_id))
+
+
+def _flash_motion(rnd, league_id):
     if announce_motion_edit(rnd, league_id):
         flash(_("Motion corrected. Public pages and projectors show the new text."), "success")
     else:
         flash(_("Motion saved. It stays hidden until you release it."), "success")
-    return redirect(back)
 
 
-def _edit(t, rnd, args, anchor=""):
+def _edit(tid, rid, args, message=None, anchor=""):
     """One manual change of the draw through the edit service; back to the round page."""
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rnd.id))
-    draw_edits.apply(rnd, args, user=current_user)
-    db.session.commit()
-    return back + anchor
+    return _round_action(tid, rid, lambda rnd: draw_edits.apply(rnd, args, user=current_user), message,
+                         done=url_for("rounds.show", tid=tid, rid=rid) + anchor)
 
 
 @bp.post("/<int:rid>/debates/<int:did>/swap-sides")
 @login_required
 def swap_sides(tid, rid, did):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    return redirect(_edit(t, rnd, {"op": "swap_sides", "debate_id": did}, f"#debate-{did}"))
+    return _edit(tid, rid, {"op": "swap_sides", "debate_id": did}, anchor=f"#debate-{did}")
 
 
 @bp.post("/<int:rid>/swap-teams")
 @login_required
 def swap_teams(tid, rid):
     """Exchange two teams between debates of the same league (or within one debate)."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    back = _edit(t, rnd, {"op": "swap_teams", "team_a": request.form.get("team_a"),
-                          "team_b": request.form.get("team_b")})
-    flash(_("Teams swapped. Check the warnings below."), "success")
-    return redirect(back)
+    return _edit(tid, rid, {"op": "swap_teams", "team_a": request.form.get("team_a"),
+                            "team_b": request.form.get("team_b")}, _("Teams swapped. Check the warnings below."))
 
 
 PANEL_ACTIONS = {"move": "move", "remove": "remove", "chair": "chair", "lock": "lock_seat",
@@ -195,14 +196,10 @@ PANEL_ACTIONS = {"move": "move", "remove": "remove", "chair": "chair", "lock": "
 def panel(tid, rid):
     """Move an adjudicator to a debate (or off all panels), make them chair, lock or unlock their
     seat, or swap them with another adjudicator."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
     op = PANEL_ACTIONS.get(request.form.get("action", "move"), "")
-    back = _edit(t, rnd, {"op": op, **{k: request.form.get(k) for k in ("adjudicator_id", "debate_id", "role",
-                                                                           "swap_with")}})
-    if op == "swap_adjudicators":
-        flash(_("Adjudicators swapped. Check the warnings below."), "success")
-    return redirect(back)
+    args = {"op": op, **{k: request.form.get(k) for k in ("adjudicator_id", "debate_id", "role", "swap_with")}}
+    swapped = _("Adjudicators swapped. Check the warnings below.") if op == "swap_adjudicators" else None
+    return _edit(tid, rid, args, swapped)
 
 
 def _int_arg(source, name):
@@ -229,15 +226,10 @@ def panel_preview(tid, rid):
 @login_required
 def rooms(tid, rid):
     """Put one debate in a chosen room (exchanging with the debate that had it), or re-assign all."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
     if request.form.get("action") == "reassign":
-        back = _edit(t, rnd, {"op": "reassign_rooms"})
-        flash(_("Rooms re-assigned. Rooms chosen by hand were kept."), "success")
-    else:
-        back = _edit(t, rnd, {"op": "set_room", "debate_id": request.form.get("debate_id"),
-                              "room_id": request.form.get("room_id")})
-    return redirect(back)
+        return _edit(tid, rid, {"op": "reassign_rooms"}, _("Rooms re-assigned. Rooms chosen by hand were kept."))
+    return _edit(tid, rid, {"op": "set_room", "debate_id": request.form.get("debate_id"),
+                            "room_id": request.form.get("room_id")})
 
 
 @bp.get("/<int:rid>/unlock")
@@ -253,25 +245,18 @@ def unlock_form(tid, rid):
 @bp.post("/<int:rid>/unlock")
 @login_required
 def unlock(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    on_refusal(url_for("rounds.unlock_form", tid=t.id, rid=rid))
-    round_lock.unlock(rnd, request.form.get("reason"), current_user)
-    db.session.commit()
-    flash(_("The round is unlocked for a correction. It locks again when you lock it or when its next "
-            "ballot is confirmed."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    reason = request.form.get("reason")
+    return _round_action(tid, rid, lambda rnd: round_lock.unlock(rnd, reason, current_user),
+                         _("The round is unlocked for a correction. It locks again when you lock it or when its "
+                           "next ballot is confirmed."),
+                         back=url_for("rounds.unlock_form", tid=tid, rid=rid),
+                         done=url_for("rounds.show", tid=tid, rid=rid))
 
 
 @bp.post("/<int:rid>/lock")
 @login_required
 def lock(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    round_lock.relock(rnd, current_user)
-    db.session.commit()
-    flash(_("The round is locked again."), "success")
-    return redirect(url_for("rounds.show", tid=t.id, rid=rid))
+    return _round_action(tid, rid, lambda rnd: round_lock.relock(rnd, current_user), _("The round is locked again."))
 
 
 @bp.get("/<int:rid>/checkin")
@@ -333,40 +318,32 @@ def replace_form(tid, rid):
 @bp.post("/<int:rid>/replace")
 @login_required
 def replace(tid, rid):
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
-    ids = [int(v) for v in request.form.getlist("adjudicator_id") if v.isdigit()]
-    changes = replacements.apply(rnd, {"adjudicators": ids, "withdraw": request.form.get("withdraw") == "1"},
-                                 user=current_user)
-    db.session.commit()
+    args = {"adjudicators": [int(v) for v in request.form.getlist("adjudicator_id") if v.isdigit()],
+            "withdraw": request.form.get("withdraw") == "1"}
+    return _round_action(tid, rid, lambda rnd: replacements.apply(rnd, args, user=current_user),
+                         then=_announce_replacements)
+
+
+def _announce_replacements(rnd, changes):
     announce_round(rnd, "draw", league_ids={c["debate"].league_id for c in changes
                                             if rnd.draw_public(c["debate"].league_id)})
     flash(ngettext("%(num)d debate has a new panel.", "%(num)d debates have new panels.", len(changes)), "success")
-    return redirect(back)
 
 
 @bp.post("/<int:rid>/silent")
 @login_required
 def silent(tid, rid):
     """A silent round's results stay hidden from the public (usually the last prelims, until the break)."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    back = on_refusal(url_for("rounds.show", tid=t.id, rid=rid))
-    changed = svc.release(rnd, silent=request.form.get("value") == "1", user=current_user)
-    db.session.commit()
-    announce_round(rnd, "results", league_ids=changed)
-    return redirect(back)
+    silent = request.form.get("value") == "1"
+    return _round_action(tid, rid, lambda rnd: svc.release(rnd, silent=silent, user=current_user),
+                         then=lambda rnd, changed: announce_round(rnd, "results", league_ids=changed))
 
 
 @bp.post("/<int:rid>/delete")
 @login_required
 def delete(tid, rid):
     """Undo a round with no ballot and no later round (the box must be ticked to confirm)."""
-    t = tournament_for(tid, roles=("director",))
-    rnd = _round(t, rid)
-    on_refusal(url_for("rounds.show", tid=t.id, rid=rid) + "#delete")
-    delete_round(rnd, user=current_user, confirmed=request.form.get("confirm") == "1")
-    db.session.commit()
-    flash(_("The round was deleted."), "success")
-    return redirect(url_for("rounds.index", tid=t.id))
+    confirmed = request.form.get("confirm") == "1"
+    return _round_action(tid, rid, lambda rnd: delete_round(rnd, user=current_user, confirmed=confirmed),
+                         _("The round was deleted."), back=url_for("rounds.show", tid=tid, rid=rid) + "#delete",
+                         done=url_for("rounds.index", tid=tid))
