@@ -1,4 +1,5 @@
 """The JSON API for tournaments and participants, including all-or-nothing lists."""
+import pytest
 from sqlalchemy import func, select
 
 from debate.core.extensions import db
@@ -151,3 +152,11 @@ def test_huge_numbers_are_a_clear_error(api, tournament):
     body["speakers"][0]["grade"] = 99
     r = api.post(f"/tournaments/{tournament['id']}/teams", body)
     assert r.status_code == 422 and "speakers.0.grade" in r.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_tournament_body_that_is_not_an_object_is_refused_in_the_callers_language(api, tournament, method):
+    path = "/tournaments" if method == "post" else f"/tournaments/{tournament['id']}"
+    r = getattr(api, method)(path, ["not", "an", "object"], headers={"Accept-Language": "kk"})
+    assert r.status_code == 422
+    assert "ештеңе сақталған жоқ" in r.get_json()["error"]["message"].lower()

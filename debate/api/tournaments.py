@@ -6,7 +6,7 @@ from ..models import Tournament, TournamentMember
 from ..services.erasure import anonymise_tournament, delete_tournament
 from ..services.participants import ValidationFailed
 from ..services.tournaments import create_tournament, update_tournament
-from .common import ApiError, api_bp, json_body, require_token, tournament_or_error, validation_error
+from .common import api_bp, json_object, require_token, tournament_or_error, validation_error
 from .openapi import EXTRA_OPERATIONS, INT, STR, _obj, _op, _op_no_content
 from .serializers import tournament_json
 
@@ -14,9 +14,7 @@ from .serializers import tournament_json
 @api_bp.post("/tournaments")
 @require_token
 def create():
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", "object expected")
+    data = json_object()
     try:
         t = create_tournament(g.api_user, data)
     except ValidationFailed as e:
@@ -44,9 +42,7 @@ def get(tid):
 @require_token
 def patch(tid):
     t = tournament_or_error(tid, roles=("director",))
-    data = json_body()
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", "object expected")
+    data = json_object()
     try:
         update_tournament(t, data, user=g.api_user)
     except ValidationFailed as e:
