@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, PROJECTOR, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, PROJECTOR, login, no_sideways_scroll, shot
 
 MOTIONS = {"1": {"text": "Бұл палата мектептерде ұялы телефонға тыйым салар еді"},
            "2": {"text": "Эта палата запретила бы домашние задания"},
@@ -173,16 +173,13 @@ def test_phone_pages_fit_360(server, browser, live):
     cycle.goto(f"{server.url}/p/1/l/3/projector?view=cycle&every=5")
     _wait_live(cycle)
     first = cycle.evaluate("document.body.dataset.showing")
-    cycle.wait_for_function("s => document.body.dataset.showing !== s", arg=first, timeout=12000)
+    cycle.wait_for_function("s => document.body.dataset.showing !== s", arg=first, timeout=25000)  # every 5 s
     cycle.close()
 
 
 def test_director_dashboard_hears_ballots(server, browser, live):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], form button")
+    login(page, server)
     page.goto(f"{server.url}/t/1/live")
     _wait_live(page)
     debate = _league_debates(live, 3)[1]

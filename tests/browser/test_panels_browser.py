@@ -35,8 +35,8 @@ def test_move_preview_then_move(server, browser, drawn):
     # Nothing was saved by the preview.
     assert server.sql("SELECT debate_id FROM debate_adjudicators WHERE adjudicator_id = ? AND round_id = ?",
                       mover["id"], rnd["id"]) == [(source["id"],)]
-    form.locator("button", has_text="Move").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait_for_load_state() alone would see the old page, already loaded
+        form.locator("button", has_text="Move").click()
     row = page.locator(f"#debate-{target['id']}")
     assert "The panel has an even number of adjudicators (4)." in row.inner_text()
     assert server.sql("SELECT debate_id, locked FROM debate_adjudicators WHERE adjudicator_id = ? AND round_id = ?",
