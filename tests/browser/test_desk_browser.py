@@ -116,7 +116,7 @@ def test_move_an_adjudicator_by_keyboard_with_the_preview(server, browser, round
         bar = page.locator("#dnd-bar")
         bar.wait_for(state="visible")
         box = bar.locator(".move-preview")
-        box.get_by_text("The panel has an even number of adjudicators").first.wait_for(timeout=10000)
+        box.get_by_text("The panel has an even number of adjudicators").first.wait_for(timeout=20000)
         assert page.evaluate("document.activeElement.id") == "dnd-save"
         assert bar.is_visible() and bar.bounding_box()["y"] < 768
         shot(page, "desk-round-keyboard-preview")
@@ -143,7 +143,7 @@ def test_move_an_adjudicator_by_drag_and_drop(server, browser, round1):
         chip.drag_to(dst.locator("td.panel"))
         bar = page.locator("#dnd-bar")
         bar.wait_for(state="visible")
-        bar.locator(".move-preview p").first.wait_for(timeout=10000)
+        bar.locator(".move-preview p").first.wait_for(timeout=20000)
         assert "Checking" not in bar.locator(".move-preview").inner_text()
         bar.locator("select[name=role]").select_option("chair")  # the preview is asked again
         with page.expect_navigation():
@@ -373,7 +373,7 @@ def test_offline_ballot_status_beside_the_button_and_on_the_home_page(server, br
         shot(page, "desk-judge-home-outbox")
         page.unroute("**/api/v1/ballots")
         page.click("#outbox-send")
-        outbox.get_by_text("Sent: the tab room has your ballot.").wait_for(timeout=10000)
+        outbox.get_by_text("Sent: the tab room has your ballot.").wait_for(timeout=20000)
         assert server.sql("SELECT count(*) FROM ballots WHERE debate_id = ? AND adjudicator_id = ?",
                           debate["id"], adj["id"]) == [(1,)]
     finally:

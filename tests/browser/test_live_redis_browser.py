@@ -99,8 +99,8 @@ def two():
 
 
 def _wait_live(page):
-    page.wait_for_selector("#live-status[data-state=live]", timeout=10000)
-    page.wait_for_function("() => Number(document.documentElement.dataset.liveFetches || 0) >= 1", timeout=10000)
+    page.wait_for_selector("#live-status[data-state=live]", timeout=20000)
+    page.wait_for_function("() => Number(document.documentElement.dataset.liveFetches || 0) >= 1", timeout=20000)
 
 
 def test_director_on_a_phone_and_projector_on_b(two, browser):

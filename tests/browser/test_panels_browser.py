@@ -28,7 +28,7 @@ def test_move_preview_then_move(server, browser, drawn):
     form.locator("select[name=adjudicator_id]").select_option(str(mover["id"]))
     form.locator("select[name=debate_id]").select_option(str(target["id"]))
     box = form.locator(".move-preview")
-    box.get_by_text("The panel has an even number of adjudicators (4).").wait_for(timeout=10000)
+    box.get_by_text("The panel has an even number of adjudicators (4).").wait_for(timeout=20000)
     assert "The panel has an even number of adjudicators (2)." in box.inner_text()
     assert "has-new" in box.get_attribute("class")
     shot(page, "round-move-preview")

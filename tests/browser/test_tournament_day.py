@@ -299,7 +299,7 @@ def test_3_projector_updates_when_director_confirms(server, browser, director, d
 
     projector = browser.new_page(viewport=PROJECTOR)
     projector.goto(f"{server.url}/p/{tid}/l/{lid}/projector?view=standings")
-    projector.wait_for_selector("#live-status[data-state=live]", timeout=10000)
+    projector.wait_for_selector("#live-status[data-state=live]", timeout=20000)
     wins = "() => Array.from(document.querySelectorAll('#part-standings tbody tr td:nth-child(3)'))" \
            ".reduce((a, td) => a + Number(td.textContent), 0)"
     assert projector.evaluate(wins) == 0
@@ -311,7 +311,7 @@ def test_3_projector_updates_when_director_confirms(server, browser, director, d
     ru_debate = [d for d in round_debates(server, rid) if d["league_id"] == lid][0]
     with page.expect_navigation():
         page.locator(f"#debate-{ru_debate['id']} button:has-text('Confirm all')").click()
-    projector.wait_for_function(f"() => ({wins})() === 1", timeout=10000)
+    projector.wait_for_function(f"() => ({wins})() === 1", timeout=20000)
     assert projector.evaluate("window.__marker") == "still here"  # no reload, no navigation
     winner = server.sql("SELECT CASE winner WHEN 'gov' THEN g.name ELSE o.name END FROM debates d "
                         "JOIN teams g ON g.id = d.gov_team_id JOIN teams o ON o.id = d.opp_team_id "
@@ -449,7 +449,7 @@ def test_7_public_pages_on_phone_and_projector(server, browser, director, day):
     proj = browser.new_page(viewport=PROJECTOR)
     for lang, view in (("kk", "bracket"), ("en", "standings"), ("ru", "motion")):
         proj.goto(f"{server.url}/p/{tid}/l/{day['leagues'][lang]}/projector?view={view}")
-        proj.wait_for_selector("#live-status[data-state=live]", timeout=10000)
+        proj.wait_for_selector("#live-status[data-state=live]", timeout=20000)
         assert proj.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(proj, f"day-16-projector-{view}-{lang}")
     proj.close()
