@@ -25,6 +25,12 @@ DEMO_PASSWORD = "demo-password-1"
 if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed (make browsers)", allow_module_level=True)
 
+from playwright.sync_api import expect  # noqa: E402  (after the skip: imported only where the browser tests run)
+
+# Waits that fail clearly instead of reading a page too early: expect() retries its check until
+# this timeout, which leaves room for a loaded CI machine (Playwright's default is 5 s).
+expect.set_options(timeout=15_000)
+
 
 def _free_port():
     with socket.socket() as s:
@@ -114,9 +120,22 @@ def demo_director(browser, server, viewport, locale="en-US"):
     page.goto(server.url + "/login")
     page.fill("input[name=username]", "demo")
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+    with page.expect_navigation():  # the click does not wait for the POST and its redirect
+        page.click("form button.primary")
+    assert "/login" not in page.url, page.url
     return ctx, page
+
+
+def login(page, server, username="demo", password=DEMO_PASSWORD, query=""):
+    """Signs in through the login form and waits for the page the form posts to (a click does
+    not wait for the navigation: a page.goto right after it can cancel the POST)."""
+    page.goto(server.url + "/login" + query)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form button.primary")
+    assert "/login" not in page.url, f"still on {page.url}: the sign-in failed"
+    return page
 
 
 def shot(page, name):

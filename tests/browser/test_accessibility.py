@@ -86,8 +86,8 @@ def contexts(browser):
                 page.goto(login + "/login?lang=en")
                 page.fill("input[name=username]", "demo")
                 page.fill("input[name=password]", DEMO_PASSWORD)
-                page.click("button.primary")
-                page.wait_for_url("**/t/**")
+                with page.expect_navigation(url="**/t/**"):
+                    page.click("button.primary")
                 page.close()
         return made[name]
     yield get
@@ -145,7 +145,8 @@ def report(bad):
 # Pages kept as screenshots (test-artifacts/screenshots/a11y-*.png) to look at the colours.
 SHOOT = {"public draw kk 360", "public draw kk 1366", "public standings ru 360", "public tournament en 1366",
          "home 360", "login 1366", "director round en", "director settings kk", "projector draw kk",
-         "projector motion en", "adjudicator home ru"}
+         "projector motion en", "adjudicator home ru", "director checkin 768", "director unlock 360",
+         "director replace 360"}
 
 
 def check_pages(ctx, pages):
@@ -226,7 +227,8 @@ def test_ballot_without_javascript_errors_are_tied_to_fields(server, tour, brows
     try:
         page.goto(f"{server.url}/j/{key}/ballot/{debate['id']}")
         page.fill("input[name=score_PM]", "31")
-        page.click("button[name=step][value=review]")
+        with page.expect_navigation():  # without JavaScript the review is the server's page
+            page.click("button[name=step][value=review]")
         field = page.locator("input[name=score_PM]")
         assert field.get_attribute("aria-invalid") == "true"
         described = field.get_attribute("aria-describedby")
@@ -404,4 +406,57 @@ def test_feedback_and_motion_statistics_pages(server, tour, contexts):
         ("director feedback missing ru", f"{server.url}/t/1/feedback/missing?lang=ru"),
         ("director feedback adjudicator kk", f"{server.url}/t/1/feedback/adjudicators/{adj['id']}?lang=kk"),
         ("director team links en", f"{server.url}/t/1/teams/links?lang=en")])
+    assert not bad, report(bad)
+
+
+# ----- the check-in desk, the round unlock page, the adjudicator replace page -----
+
+TABLET = {"width": 768, "height": 1024}
+
+
+def test_checkin_unlock_and_replace_pages(server, tour, contexts):
+    """The desk where registration ticks people in (on a tablet, a laptop and a phone), the page
+    that explains an unlock before it is done, and the replacements for an adjudicator who leaves."""
+    tok = server.token()
+    rid = tour["rid"]
+    status, nxt = server.api("POST", "/tournaments/1/rounds", {"kind": "prelim"}, token=tok)  # not drawn: the desk is open
+    assert status == 201, nxt
+    debate = tour["open"]["kk"][0]
+    leaving = next(a for a in debate["adjudicators"] if a["role"] != "chair")
+    bad = []
+    for size in (LAPTOP, PHONE, TABLET):
+        w = size["width"]
+        bad += check_pages(contexts(size, login=server.url), [
+            (f"director checkin {w}", f"{server.url}/t/1/rounds/{nxt['id']}/checkin?lang=kk"),
+            (f"director checkin drawn {w}", f"{server.url}/t/1/rounds/{rid}/checkin?lang=ru"),
+            (f"director unlock {w}", f"{server.url}/t/1/rounds/{rid}/unlock?lang=en")])
+    page = contexts(LAPTOP, login=server.url).new_page()
+    try:  # the desk after a tap (one person absent) and after a search that finds nobody
+        page.goto(f"{server.url}/t/1/rounds/{nxt['id']}/checkin?lang=en")
+        item = page.locator(".desk-item").first
+        item.locator("button").click()
+        page.locator(f"#{item.get_attribute('id')}.absent").wait_for(timeout=15000)
+        page.fill("#desk-q", "zzzz-nobody")
+        page.locator("#desk-none").wait_for(state="visible")
+        vs = axe(page, "director checkin tapped and searched")
+        bad += [("director checkin tapped and searched", vs)] if vs else []
+        shot(page, "a11y-director-checkin")
+    finally:
+        page.close()
+    # The replacements are planned on an open round only: unlock it for the look, lock it again.
+    assert server.api("POST", f"/rounds/{rid}/unlock", {"reason": "accessibility check"}, token=tok)[0] == 200
+    try:
+        for size in (LAPTOP, PHONE):
+            bad += check_pages(contexts(size, login=server.url), [
+                (f"director replace {size['width']}",
+                 f"{server.url}/t/1/rounds/{rid}/replace?adjudicator_id={leaving['id']}&lang=kk")])
+        page = contexts(LAPTOP, login=server.url).new_page()
+        try:
+            page.goto(f"{server.url}/t/1/rounds/{rid}/replace?adjudicator_id={leaving['id']}&lang=en")
+            assert page.locator("table.replace-plan tbody tr").count() >= 1  # the plan is on the page
+            shot(page, "a11y-director-replace")
+        finally:
+            page.close()
+    finally:
+        server.api("POST", f"/rounds/{rid}/lock", {}, token=tok)
     assert not bad, report(bad)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import PHONE, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, expect, no_sideways_scroll, shot
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +46,14 @@ def test_phone_ballot_in_kazakh_with_confirmation(server, browser, round1):
     page.goto(f"{server.url}/j/{key}")
     assert "Бұл палата мектептерде" in page.content()  # the motion, once released
     shot(page, "phone-kk-adjudicator-home")
-    page.click("a.button.primary")
+    # The ballot's script must be running before the review button is pressed (else the form posts).
+    with page.expect_navigation(url=f"**/ballot/{debate['id']}"):
+        page.click("a.button.primary")
     assert page.locator("html").get_attribute("lang") == "kk"  # the league's language
     _fill(page, ["27,5", "27", "26", "26,5"], "gov")
-    assert page.inner_text("[data-total=gov]") == "54,5"
+    expect(page.locator("[data-total=gov]")).to_have_text("54,5")
     page.click("#review-btn")
+    expect(page.locator("#review")).to_be_visible()
     review = page.inner_text("#review-text")
     assert "54,5" in review and "52,5" in review and "Үкімет" in review
     shot(page, "phone-kk-ballot-review")
@@ -69,12 +72,13 @@ def test_browser_validation_in_russian(server, browser, round1):
     assert page.locator("html").get_attribute("lang") == "ru"
     _fill(page, ["31", "26", "26", "25,3"], "opp")
     page.click("#review-btn")
+    expect(page.locator("[data-error-for='scores.PM']")).not_to_be_empty()
+    expect(page.locator("[data-error-for='scores.MO']")).not_to_be_empty()
     assert page.is_hidden("#review")
-    assert "Должно быть от" in page.inner_text("[data-error-for='scores.PM']") or page.inner_text("[data-error-for='scores.PM']")
-    assert page.inner_text("[data-error-for='scores.MO']")
     _fill(page, ["27", "26", "26", "26"], "opp")  # a low-point win
     page.click("#review-btn")
-    assert page.inner_text("[data-error-for='winner']")
+    expect(page.locator("[data-error-for='winner']")).not_to_be_empty()
+    assert page.is_hidden("#review")
     assert _stored(server, debate["id"], adj["id"]) == []
 
 
@@ -89,7 +93,7 @@ def test_draft_survives_reload_and_offline_ballot_is_sent_once(server, browser, 
     assert page.input_value("input[name=score_PM]") == "28"  # kept on the phone
     assert page.is_checked("input[name=winner][value=gov]")
     page.click("#review-btn")
-    assert "Government wins, 55.5 to 53" in page.inner_text("#review-text")
+    expect(page.locator("#review-text")).to_contain_text("Government wins, 55.5 to 53")
     ctx.set_offline(True)
     page.click("#send-btn")
     page.wait_for_selector("#net-status:not([hidden])")
@@ -101,7 +105,7 @@ def test_draft_survives_reload_and_offline_ballot_is_sent_once(server, browser, 
     rows = _stored(server, debate["id"], adj["id"])
     assert len(rows) == 1 and rows[0][0] == 1
     page.reload()  # nothing left in the outbox: no second ballot
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")  # the page's own requests, if any, are done
     assert len(_stored(server, debate["id"], adj["id"])) == 1
     ctx.close()
 
@@ -112,9 +116,11 @@ def test_works_without_javascript(server, browser, round1):
     page = ctx.new_page()
     page.goto(f"{server.url}/j/{key}/ballot/{debate['id']}?lang=en")
     _fill(page, ["26", "26", "27", "27"], "opp")
-    page.click("button[name=step][value=review]")
+    with page.expect_navigation():  # without JavaScript each step is a page from the server
+        page.click("button[name=step][value=review]")
     assert "Opposition wins, 54 to 52" in page.content()
-    page.click("button[name=step][value=send]")
+    with page.expect_navigation():
+        page.click("button[name=step][value=send]")
     assert "Ballot received" in page.content()
     assert len(_stored(server, debate["id"], adj["id"])) == 1
     ctx.close()

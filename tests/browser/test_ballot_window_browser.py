@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, PHONE, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, expect, login, no_sideways_scroll, shot
 
 LAPTOP = {"width": 1366, "height": 768}
 GOV = {"PM": 28, "MG": 27.5, "LO": 26, "MO": 26}
@@ -114,6 +114,7 @@ def test_offline_ballot_delivered_after_confirmation_is_closed_not_retried(serve
         page.fill(f"input[name=score_{role}]", str(mark))
     page.check(f"input[name=winner][value={late}]")
     page.click("#review-btn")
+    expect(page.locator("#send-btn")).to_be_visible()
     ctx.set_offline(True)
     page.click("#send-btn")
     page.wait_for_selector("#net-status:not([hidden])")
@@ -139,16 +140,9 @@ def test_offline_ballot_delivered_after_confirmation_is_closed_not_retried(serve
     kept = server.sql("SELECT details FROM audit_log WHERE action = 'ballot_after_close' AND object_id = ?", d["id"])
     assert len(kept) == 1 and f'"{late}"' in kept[0][0]
     page.reload()  # the page itself now says closed; the empty outbox sends nothing
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")  # the page's own requests, if any, are done
     assert page.locator("#ballot-closed").count() == 1 and len(posts) == sent
     ctx.close()
-
-
-def _login(page, server):
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], form button")
 
 
 def test_director_previews_a_correction_then_stores_it(server, browser, r1, r2):
@@ -160,12 +154,12 @@ def test_director_previews_a_correction_then_stores_it(server, browser, r1, r2):
     ctx = browser.new_context(viewport=LAPTOP)
     page = ctx.new_page()
     page.set_default_timeout(15000)
-    _login(page, server)
+    login(page, server)
     page.goto(f"{server.url}/t/1/rounds/{rid}/results")
     # The debate whose late ballot arrived is marked for the director.
     assert "Arrived after confirmation" in page.inner_text(f"#debate-{r1['open']['id']}")
-    page.click(f"#debate-{d['id']} a.correct-link")
-    page.wait_for_url(re.compile(rf"/debates/{d['id']}/correct$"))
+    with page.expect_navigation(url=re.compile(rf"/debates/{d['id']}/correct$")):
+        page.click(f"#debate-{d['id']} a.correct-link")
     page.select_option("select[name=adjudicator_id]", str(aid))
     page.check(f"input[name=winner][value={other}]")
     for role, mark in (GOV if other == "gov" else OPP).items():
@@ -189,8 +183,8 @@ def test_director_previews_a_correction_then_stores_it(server, browser, r1, r2):
     assert no_sideways_scroll(phone), phone.evaluate("document.documentElement.scrollWidth")
     shot(phone, "phone-director-correction-form")
     phone.context.close()
-    page.click("#store-btn")
-    page.wait_for_url(re.compile(rf"/rounds/{rid}/results"))
+    with page.expect_navigation(url=re.compile(rf"/rounds/{rid}/results")):
+        page.click("#store-btn")
     assert "Correction stored" in " ".join(page.locator(".flash").all_inner_texts())
     rows = server.sql("SELECT version, winner, status FROM ballots WHERE debate_id = ? ORDER BY version", d["id"])
     assert rows == [(1, old, "confirmed"), (2, other, "submitted")]  # a second person confirms it

@@ -2,7 +2,7 @@
 the counts per league follow, and the draw's list (the API's availability) with them."""
 import pytest
 
-from tests.browser.conftest import demo_director, no_sideways_scroll, shot
+from tests.browser.conftest import demo_director, expect, no_sideways_scroll, shot
 
 TABLET = {"width": 768, "height": 1024}
 
@@ -29,7 +29,7 @@ def test_checkin_desk_on_a_tablet(server, browser, undrawn):
     # search: only the matching names stay visible
     page.fill("#desk-q", team["name"][:-1].lower() if len(team["name"]) > 4 else team["name"])
     item = page.locator(f"#p-team-{team['id']}")
-    assert item.is_visible()
+    expect(item).to_be_visible()
     visible = page.locator(".desk-item:visible").count()
     assert 1 <= visible < 10
     # big touch targets
@@ -37,21 +37,22 @@ def test_checkin_desk_on_a_tablet(server, browser, undrawn):
     assert box["height"] >= 48 and box["width"] >= 200
     # one tap: absent, the count follows, nothing reloads
     item.locator("button").click()
-    page.locator(f"#p-team-{team['id']}.absent").wait_for(timeout=10000)
-    assert item.locator("button").get_attribute("aria-pressed") == "false"
-    assert count.inner_text() == f"{in_league - 1} of {in_league}"
+    page.locator(f"#p-team-{team['id']}.absent").wait_for(timeout=15000)
+    expect(item.locator("button")).to_have_attribute("aria-pressed", "false")
+    expect(count).to_have_text(f"{in_league - 1} of {in_league}")
     status, avail = server.api("GET", f"/rounds/{rnd['id']}/availability", token=tok)
     assert team["id"] not in avail["teams"] and len(avail["teams"]) == len(teams) - 1
     shot(page, "checkin-desk-tablet")
     # another tap: present again
     item.locator("button").click()
-    page.locator(f"#p-team-{team['id']}:not(.absent)").wait_for(timeout=10000)
-    assert count.inner_text() == f"{in_league} of {in_league}"
+    page.locator(f"#p-team-{team['id']}:not(.absent)").wait_for(timeout=15000)
+    expect(count).to_have_text(f"{in_league} of {in_league}")
     # an adjudicator
     page.fill("#desk-q", "")
     adj = page.locator('.desk-item[id^="p-adjudicator-"]').first
+    adj_id = adj.get_attribute("id")  # read once: .first of the list is not a fixed element
     adj.locator("button").click()
-    page.locator(f"#{adj.get_attribute('id')}.absent").wait_for(timeout=10000)
+    page.locator(f"#{adj_id}.absent").wait_for(timeout=15000)
     status, avail = server.api("GET", f"/rounds/{rnd['id']}/availability", token=tok)
-    assert int(adj.get_attribute("id").split("-")[-1]) not in avail["adjudicators"]
+    assert int(adj_id.split("-")[-1]) not in avail["adjudicators"]
     ctx.close()

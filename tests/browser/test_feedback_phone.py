@@ -3,7 +3,7 @@ page, rates the chair while the network is cut, and the feedback is sent once wh
 (the same outbox as ballots); a panellist rates the chair too."""
 import pytest
 
-from tests.browser.conftest import PHONE, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, expect, no_sideways_scroll, shot
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,8 @@ def test_team_gives_feedback_offline_in_kazakh(server, browser, kk_debate):
     assert page.locator("html").get_attribute("lang") == "kk"
     assert d["opp"]["name"] in page.content()
     shot(page, "phone-kk-team-home")
-    page.click(f"a[href$='/feedback/{d['id']}']")
+    with page.expect_navigation(url=f"**/feedback/{d['id']}"):  # the next checks read the new page
+        page.click(f"a[href$='/feedback/{d['id']}']")
     assert page.locator("html").get_attribute("lang") == "kk"
     assert chair["name"] in page.content()
     assert no_sideways_scroll(page)
@@ -47,12 +48,12 @@ def test_team_gives_feedback_offline_in_kazakh(server, browser, kk_debate):
     assert _stored(server, d["id"]) == []
     ctx.set_offline(False)
     page.wait_for_selector(".sent", timeout=15000)
-    assert "Пікір қабылданды" in page.inner_text(".sent")
+    expect(page.locator(".sent")).to_contain_text("Пікір қабылданды")
     shot(page, "phone-kk-feedback-sent")
     rows = _stored(server, d["id"])
     assert rows == [("team", chair["id"], 4, "Шешімін жақсы түсіндірді", 1)]
     page.reload()  # nothing left in the outbox: no second row
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")  # the page's own requests, if any, are done
     assert len(_stored(server, d["id"])) == 1
     ctx.close()
 
@@ -68,7 +69,7 @@ def test_panellist_rates_the_chair(server, browser, kk_debate):
     form = page.locator("form.feedback-form")
     assert form.count() == 1  # a panellist rates the chair only
     form.locator("button").click()  # no score chosen: told so, nothing sent
-    assert page.inner_text("[data-error-for=score]")
+    expect(page.locator("[data-error-for=score]")).not_to_be_empty()
     form.locator("label.choice:has(input[value='5'])").click()
     form.locator("button").click()
     page.wait_for_selector(".sent", timeout=15000)

@@ -99,8 +99,8 @@ def two():
 
 
 def _wait_live(page):
-    page.wait_for_selector("#live-status[data-state=live]", timeout=10000)
-    page.wait_for_function("() => Number(document.documentElement.dataset.liveFetches || 0) >= 1", timeout=10000)
+    page.wait_for_selector("#live-status[data-state=live]", timeout=20000)
+    page.wait_for_function("() => Number(document.documentElement.dataset.liveFetches || 0) >= 1", timeout=20000)
 
 
 def test_director_on_a_phone_and_projector_on_b(two, browser):
@@ -136,7 +136,9 @@ def test_director_on_a_phone_and_projector_on_b(two, browser):
     director.goto(f"{a}/login")
     director.fill("input[name=username]", "demo")
     director.fill("input[name=password]", DEMO_PASSWORD)
-    director.click("button[type=submit], form button")
+    with director.expect_navigation():  # a goto right after the click could cancel the sign-in
+        director.click("button[type=submit], form button")
+    assert "/login" not in director.url, director.url
     director.goto(f"{a}/t/1/rounds/{rnd['id']}/results")
     button = director.locator(f"#debate-{debate['id']} button:has-text('Confirm all')")
     t0 = time.monotonic()

@@ -28,15 +28,15 @@ def test_move_preview_then_move(server, browser, drawn):
     form.locator("select[name=adjudicator_id]").select_option(str(mover["id"]))
     form.locator("select[name=debate_id]").select_option(str(target["id"]))
     box = form.locator(".move-preview")
-    box.get_by_text("The panel has an even number of adjudicators (4).").wait_for(timeout=10000)
+    box.get_by_text("The panel has an even number of adjudicators (4).").wait_for(timeout=20000)
     assert "The panel has an even number of adjudicators (2)." in box.inner_text()
     assert "has-new" in box.get_attribute("class")
     shot(page, "round-move-preview")
     # Nothing was saved by the preview.
     assert server.sql("SELECT debate_id FROM debate_adjudicators WHERE adjudicator_id = ? AND round_id = ?",
                       mover["id"], rnd["id"]) == [(source["id"],)]
-    form.locator("button", has_text="Move").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait_for_load_state() alone would see the old page, already loaded
+        form.locator("button", has_text="Move").click()
     row = page.locator(f"#debate-{target['id']}")
     assert "The panel has an even number of adjudicators (4)." in row.inner_text()
     assert server.sql("SELECT debate_id, locked FROM debate_adjudicators WHERE adjudicator_id = ? AND round_id = ?",

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, shot
+from tests.browser.conftest import expect, login, shot
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -24,10 +24,7 @@ def test_paper_ballot_by_keyboard_alone(server, browser, drawn):
     rnd, draw = drawn
     ctx = browser.new_context(viewport=LAPTOP)
     page = ctx.new_page()
-    page.goto(server.url + "/login?lang=ru")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button")
+    login(page, server, query="?lang=ru")
     page.goto(f"{server.url}/t/1/rounds/{rnd['id']}/paper-entry")
     assert page.evaluate("document.activeElement.id") == "seat"  # the page opens ready to type
     debate = draw["debates"][3]
@@ -43,8 +40,9 @@ def test_paper_ballot_by_keyboard_alone(server, browser, drawn):
         if i < 3:
             page.keyboard.press("Tab")
     # totals checked as typed
-    assert page.inner_text("#total-gov") == "53,5" and page.inner_text("#total-opp") == "56"
-    assert debate["gov"]["name"] in page.inner_text("#seat-teams")
+    expect(page.locator("#total-gov")).to_have_text("53,5")
+    expect(page.locator("#total-opp")).to_have_text("56")
+    expect(page.locator("#seat-teams")).to_contain_text(debate["gov"]["name"])
     shot(page, "paper-entry-typed")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -63,7 +61,7 @@ def test_paper_ballot_by_keyboard_alone(server, browser, drawn):
     page.keyboard.type(label)
     page.keyboard.press("Tab")
     page.keyboard.type("99")
-    assert page.inner_text("[data-error-for='scores.PM']") != ""
+    expect(page.locator("[data-error-for='scores.PM']")).not_to_be_empty()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("input[name=score_PM][aria-invalid=true]").count() == 1

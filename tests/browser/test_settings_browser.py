@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import PHONE, SHOTS, demo_director, no_sideways_scroll, shot
+from tests.browser.conftest import PHONE, SHOTS, demo_director, expect, no_sideways_scroll, shot
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -42,11 +42,12 @@ def test_settings_in_kazakh_keep_typed_values_on_error(server, browser, tid):
     assert [order.nth(i).input_value() for i in range(3)] == ["wins", "speaker_points", "draw_strength"]
     # the second measure moves up with its button (JavaScript), the order is the selects' values
     page.locator("ol[data-order] li").nth(1).locator("button.move").first.click()
+    expect(order.nth(0)).to_have_value("speaker_points")
     assert [order.nth(i).input_value() for i in range(3)] == ["speaker_points", "wins", "draw_strength"]
     page.locator("ol[data-order] li").nth(3).locator("select").select_option("margin")
     page.locator("input[name=setting_diploma_split]").nth(0).fill("25")
-    page.locator("button.primary").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the checks below must read the page the server sent back
+        page.locator("button.primary").last.click()
 
     # Nothing saved; every field shows what was typed, the reason beside the wrong ones.
     assert page.locator("input[name=setting_break_size]").input_value() == "1"
@@ -72,8 +73,8 @@ def test_settings_in_kazakh_keep_typed_values_on_error(server, browser, tid):
     page.fill("input[name=setting_speaker_score_step]", "0,5")
     page.fill("input[name=setting_timezone]", "Asia/Oral")
     page.locator("input[name=setting_diploma_split]").nth(0).fill("20")
-    page.locator("button.primary").last.click()
-    page.wait_for_url(f"**/t/{tid}/")
+    with page.expect_navigation(url=f"**/t/{tid}/"):
+        page.locator("button.primary").last.click()
     page.goto(f"{server.url}/t/{tid}/edit?lang=kk")
     assert page.locator("input[name=setting_prep_minutes]").input_value() == "20"
     assert page.locator("input[name=setting_break_size]").input_value() == "4"
@@ -88,8 +89,8 @@ def test_settings_on_a_phone(server, browser, tid):
     assert no_sideways_scroll(page)
     assert "Сгиб: верхний против нижнего" in page.locator("select[name=setting_draw_method]").inner_text()
     page.fill("input[name=setting_diploma_share]", "0")
-    page.locator("button.primary").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button.primary").last.click()
     assert page.locator("input[name=setting_diploma_share]").input_value() == "0"
     assert "1" in _setting(page, "diploma_share").locator(".error").inner_text()
     assert no_sideways_scroll(page)

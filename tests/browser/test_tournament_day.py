@@ -97,8 +97,8 @@ def expect_flash(page, text):
 def new_round(director, server, tid, kind):
     director.goto(f"{server.url}/t/{tid}/rounds/")
     director.select_option("select[name=kind]", kind)
-    director.click("text=Create round")
-    director.wait_for_url(re.compile(r"/rounds/\d+/$"))
+    with director.expect_navigation(url=re.compile(r"/rounds/\d+/$")):
+        director.click("text=Create round")
     rid = int(director.url.rstrip("/").rsplit("/", 1)[1])
     with director.expect_navigation():
         director.click("text=Generate the draw for every league")
@@ -129,8 +129,8 @@ def confirm_all(director, server, tid, rid):
     director.goto(f"{server.url}/t/{tid}/rounds/{rid}/results")
     pressed = 0
     while director.locator("button:has-text('Confirm all')").count():
-        director.locator("button:has-text('Confirm all')").first.click()
-        director.wait_for_load_state()
+        with director.expect_navigation():  # wait_for_load_state() would see the old page, already loaded
+            director.locator("button:has-text('Confirm all')").first.click()
         pressed += 1
         assert pressed < 40
     n = server.sql("SELECT COUNT(*), COUNT(confirmed_at) FROM debates WHERE round_id = ?", rid)[0]
@@ -145,8 +145,8 @@ def phone_ballot(browser, server, key, debate_id, marks, winner, name, offline=F
     page.goto(f"{server.url}/j/{key}")
     assert no_sideways_scroll(page)
     shot(page, f"day-phone-{name}-home")
-    page.click("a.button.primary")
-    page.wait_for_url(re.compile(rf"/ballot/{debate_id}$"))
+    with page.expect_navigation(url=re.compile(rf"/ballot/{debate_id}$")):
+        page.click("a.button.primary")
     lang = page.locator("html").get_attribute("lang")
     for role, mark in marks.items():
         page.fill(f"input[name=score_{role}]", mark)
@@ -192,7 +192,9 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     shot(page, "day-01-login")
     page.fill("input[name=username]", DIRECTOR)
     page.fill("input[name=password]", DIRECTOR_PASSWORD)
-    page.click("form button")
+    with page.expect_navigation():  # a goto right after the click could cancel the sign-in
+        page.click("form button")
+    assert "/login" not in page.url, page.url
     page.goto(server.url + "/t/new")
     page.fill("input[name=name]", "Республикалық мектеп дебат турнирі 2024")
     page.select_option("select[name=stage]", "republican")
@@ -205,8 +207,8 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
     page.click("details:has(input[name=setting_break_size]) > summary")
     page.fill("input[name=setting_break_size]", "4")
     shot(page, "day-02-new-tournament")
-    page.click("button.primary:has-text('Save')")
-    page.wait_for_url(re.compile(r"/t/\d+/$"))
+    with page.expect_navigation(url=re.compile(r"/t/\d+/$")):
+        page.click("button.primary:has-text('Save')")
     tid = int(page.url.rstrip("/").rsplit("/", 1)[1])
     day["tid"] = tid
     expect_flash(page, "Tournament created.")
@@ -221,8 +223,8 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
         page.set_input_files("input[name=file]", str(files[kind]))
         if kind == "teams":
             shot(page, "day-03-import")
-        page.click("button.primary:has-text('Import')")
-        page.wait_for_url(re.compile(rf"/t/{tid}/{kind}/"))
+        with page.expect_navigation(url=re.compile(rf"/t/{tid}/{kind}/")):
+            page.click("button.primary:has-text('Import')")
         expect_flash(page, f"Imported {n} rows.")
         shot(page, f"day-04-{kind}")
     assert server.sql("SELECT COUNT(*) FROM teams WHERE tournament_id = ?", tid) == [(24,)]
@@ -234,7 +236,8 @@ def test_1_director_creates_imports_and_runs_round_1(server, browser, director, 
 
     rid = new_round(page, server, tid, "prelim")
     day["rounds"] = [rid]
-    page.click("button:has-text('Allocate adjudicators')")
+    with page.expect_navigation():
+        page.click("button:has-text('Allocate adjudicators')")
     expect_flash(page, "Panels allocated")
     enter_motions(page, day, rid, 0)
     release(page, "Draw")
@@ -290,12 +293,13 @@ def test_3_projector_updates_when_director_confirms(server, browser, director, d
     release(page, "Results")
     lid = day["leagues"]["ru"]
     page.goto(f"{server.url}/t/{tid}/leagues/{lid}/standings")
-    page.click("button:has-text('Release: Team standings')")
+    with page.expect_navigation():
+        page.click("button:has-text('Release: Team standings')")
     expect_flash(page, "Saved.")
 
     projector = browser.new_page(viewport=PROJECTOR)
     projector.goto(f"{server.url}/p/{tid}/l/{lid}/projector?view=standings")
-    projector.wait_for_selector("#live-status[data-state=live]", timeout=10000)
+    projector.wait_for_selector("#live-status[data-state=live]", timeout=20000)
     wins = "() => Array.from(document.querySelectorAll('#part-standings tbody tr td:nth-child(3)'))" \
            ".reduce((a, td) => a + Number(td.textContent), 0)"
     assert projector.evaluate(wins) == 0
@@ -305,9 +309,9 @@ def test_3_projector_updates_when_director_confirms(server, browser, director, d
     page.goto(f"{server.url}/t/{tid}/rounds/{rid}/results")
     shot(page, "day-08-results-to-confirm")
     ru_debate = [d for d in round_debates(server, rid) if d["league_id"] == lid][0]
-    page.locator(f"#debate-{ru_debate['id']} button:has-text('Confirm all')").click()
-    page.wait_for_load_state()
-    projector.wait_for_function(f"() => ({wins})() === 1", timeout=10000)
+    with page.expect_navigation():
+        page.locator(f"#debate-{ru_debate['id']} button:has-text('Confirm all')").click()
+    projector.wait_for_function(f"() => ({wins})() === 1", timeout=20000)
     assert projector.evaluate("window.__marker") == "still here"  # no reload, no navigation
     winner = server.sql("SELECT CASE winner WHEN 'gov' THEN g.name ELSE o.name END FROM debates d "
                         "JOIN teams g ON g.id = d.gov_team_id JOIN teams o ON o.id = d.opp_team_id "
@@ -368,7 +372,8 @@ def test_5_break_of_four_per_league(server, browser, director, day):
     for lang, lid in day["leagues"].items():
         page.goto(f"{server.url}/t/{tid}/leagues/{lid}/standings")
         assert page.input_value("#break input[name=size]") == "4"
-        page.click("#break button:has-text('Announce the break')")
+        with page.expect_navigation():  # the url is read below: the redirect must have arrived
+            page.click("#break button:has-text('Announce the break')")
         if "tie=" in page.url:  # a tie at the cut: the director chooses on the page
             places = int(re.search(r"places=(\d+)", page.url).group(1))
             shot(page, f"day-12-break-tie-{lang}")
@@ -376,11 +381,13 @@ def test_5_break_of_four_per_league(server, browser, director, day):
             assert boxes.count() > places
             for i in range(places):
                 boxes.nth(i).check()
-            page.click("#break button:has-text('Announce the break')")
+            with page.expect_navigation():
+                page.click("#break button:has-text('Announce the break')")
         expect_flash(page, "The break is announced: 4 teams.")
         assert page.locator("#break ol li").count() == 4
         if lang == "kk":
-            page.click("button:has-text('Release: Bracket')")
+            with page.expect_navigation():  # the next goto must not cancel the release
+                page.click("button:has-text('Release: Bracket')")
         shot(page, f"day-12-standings-{lang}")
     assert server.sql("SELECT COUNT(*) FROM break_seeds bs JOIN leagues l ON l.id = bs.league_id "
                       "WHERE l.tournament_id = ?", tid) == [(12,)]
@@ -426,7 +433,8 @@ def test_7_public_pages_on_phone_and_projector(server, browser, director, day):
     lid = day["leagues"]["kk"]
     page.goto(f"{server.url}/t/{tid}/leagues/{lid}/standings")
     if page.locator("button:has-text('Release: Speaker standings')").count():
-        page.click("button:has-text('Release: Speaker standings')")
+        with page.expect_navigation():
+            page.click("button:has-text('Release: Speaker standings')")
     phone = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(f"{server.url}/p/{tid}/")
     assert no_sideways_scroll(phone)
@@ -441,7 +449,7 @@ def test_7_public_pages_on_phone_and_projector(server, browser, director, day):
     proj = browser.new_page(viewport=PROJECTOR)
     for lang, view in (("kk", "bracket"), ("en", "standings"), ("ru", "motion")):
         proj.goto(f"{server.url}/p/{tid}/l/{day['leagues'][lang]}/projector?view={view}")
-        proj.wait_for_selector("#live-status[data-state=live]", timeout=10000)
+        proj.wait_for_selector("#live-status[data-state=live]", timeout=20000)
         assert proj.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(proj, f"day-16-projector-{view}-{lang}")
     proj.close()
@@ -457,7 +465,8 @@ def test_8_director_downloads_diplomas_and_report(server, browser, director, day
     if not server.sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'awards'"):
         pytest.skip("the awards pages exist but no migration creates their tables yet (flask db upgrade)")
     assert resp.status == 200, resp.status
-    page.click("button:has-text('Prepare the documents')")
+    with page.expect_navigation():
+        page.click("button:has-text('Prepare the documents')")
     expect_flash(page, "Documents prepared")
     shot(page, "day-17-awards")
     row = page.locator("tr", has_text="Diplomas of I, II and III degree")
