@@ -209,11 +209,12 @@ def announce_round(rnd, what: str, league_ids=None):
     if league_ids is None:
         league_ids = {rl.league_id for rl in rnd.leagues if rl.draw_released}
     public = [rl.league_id for rl in rnd.leagues if rl.league_id in league_ids]
+    # The hints first: once the leagues' tasks are started the request has nothing left to wait for.
+    _emit("staff", payload, f"staff{rnd.tournament_id}")
     if public:
         _emit("changed", payload, f"t{rnd.tournament_id}")
     for lid in public:
         _emit_league(payload, lid)
-    _emit("staff", payload, f"staff{rnd.tournament_id}")
 
 
 def announce_motion_edit(rnd, league_id: int) -> bool:
