@@ -14,6 +14,7 @@ from .core.config import build_config
 from .core.extensions import WireJSON, babel, csrf, db, login_manager, migrate, socketio
 from .core.web import BoundedIntConverter, install_web_helpers
 from .live import cache as public_cache
+from .live import deflate as live_deflate
 from .text.i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
 from .views import register_views
 
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     public_cache.init_app(app)
+    live_deflate.install()
     app.after_request(remember_choice)
 
     register_views(app)

@@ -5,13 +5,18 @@ state, and the event carries exactly what live.json answers; a withdraw that fol
 release it undid; a render that fails never breaks the request.
 
 The Socket.IO test clients of tests/conftest.py wait for the background tasks before reading;
-these tests read with _received_now to see what was sent before the tasks ran."""
+these tests read with _received_now to see what was sent before the tasks ran. Also: an event
+travels as compact UTF-8 JSON and is compressed once for all its sockets."""
 import json
 
+import simple_websocket.ws as simple_websocket_ws
 from sqlalchemy import update
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request, TextMessage
+from wsproto.extensions import PerMessageDeflate
 
 from debate.core.extensions import WireJSON, db, socketio
-from debate.live import events
+from debate.live import deflate, events
 from debate.live.events import wait_for_pushes
 from debate.models import RoundLeague
 from tests.conftest import _received_now
@@ -196,3 +201,35 @@ def test_events_travel_as_compact_utf8(app):
     pkt = socketio.server.packet_class(2, data=["changed", {"parts": {"draw": {"html": "Үкімет Правительство"}}}])
     encoded = pkt.encode()
     assert "Үкімет Правительство" in encoded and "\\u" not in encoded and ": " not in encoded
+
+
+def _ws_pair(server_ext):
+    """A wsproto client offering permessage-deflate (as browsers do) and a server accepting with
+    server_ext; returns (client, server) after the handshake."""
+    cli, srv = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+    srv.receive_data(cli.send(Request(host="x", target="/socket.io/", extensions=[PerMessageDeflate()])))
+    assert [type(e) for e in srv.events()] == [Request]
+    cli.receive_data(srv.send(AcceptConnection(extensions=[server_ext])))
+    assert [type(e) for e in cli.events()] == [AcceptConnection]
+    return cli, srv
+
+
+def test_an_event_is_compressed_once_for_every_socket(app):
+    """simple-websocket accepts permessage-deflate with SharedDeflate: each socket gets the same
+    compressed bytes of an event, compressed once; each client decodes every message."""
+    assert simple_websocket_ws.PerMessageDeflate is deflate.SharedDeflate
+    page = "".join(f"<tr><td>Аудитория {i}</td><td>Команда {i}</td></tr>" for i in range(60))
+    events_ = [f'42["changed",{{"version":{v},"parts":{{"draw":{{"html":"{page} {v}"}}}}}}]' for v in (1, 2)]
+    pairs = [_ws_pair(deflate.SharedDeflate()) for _ in range(5)]
+    before = dict(deflate.stats)
+    for text in events_:
+        frames = {srv.send(TextMessage(data=text)) for _cli, srv in pairs}
+        assert len(frames) == 1  # the same bytes on every socket
+        frame = frames.pop()
+        assert len(frame) < len(text.encode()) / 3  # still compressed
+        for cli, _srv in pairs:
+            cli.receive_data(frame)
+            got = [e for e in cli.events() if isinstance(e, TextMessage)]
+            assert [e.data for e in got] == [text]
+    assert deflate.stats["compressed"] - before["compressed"] == 2
+    assert deflate.stats["reused"] - before["reused"] == 8
