@@ -11,9 +11,10 @@ from . import models  # noqa: F401  (register the tables)
 from .api import api_bp
 from .commands.cli import debate_cli
 from .core.config import build_config
-from .core.extensions import babel, csrf, db, login_manager, migrate, socketio
+from .core.extensions import WireJSON, babel, csrf, db, login_manager, migrate, socketio
 from .core.web import BoundedIntConverter, install_web_helpers
 from .live import cache as public_cache
+from .live import deflate as live_deflate
 from .text.i18n import compiled_catalogs, remember_choice, select_locale, select_timezone
 from .views import register_views
 
@@ -86,13 +87,14 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
-                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE"), json=WireJSON,
                       cors_allowed_origins=lambda origin, environ: live_origin_allowed(app, origin, environ))
     if app.config.get("TRUSTED_PROXIES"):
         # Outside the Socket.IO layer, so it sees the client's address, scheme and host too.
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     public_cache.init_app(app)
+    live_deflate.install()
     app.after_request(remember_choice)
 
     register_views(app)

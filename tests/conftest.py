@@ -5,14 +5,30 @@ import re
 import tempfile
 
 import pytest
+from flask_socketio.test_client import SocketIOTestClient
 from sqlalchemy import text
 
 from debate import create_app
 from debate.core.extensions import db
+from debate.live.events import wait_for_pushes
 from debate.models import Region
 from debate.text.regions import REGIONS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+# A league's pushed views are rendered and sent by a background task after the request that
+# committed (debate/live/events.py); a test reading what a Socket.IO test client received reads
+# it once those tasks are done (tests of the background itself call the original: _received_now).
+_received_now = SocketIOTestClient.get_received
+
+
+def _received_after_pushes(self, namespace=None):
+    assert wait_for_pushes(10), "live pushes still running after 10 s"
+    return _received_now(self, namespace)
+
+
+SocketIOTestClient.get_received = _received_after_pushes
 
 
 def _database_url(tmpdir):
@@ -56,6 +72,7 @@ def _clean_tables(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    wait_for_pushes(10)  # no push of this test may read the tables while they are cleaned
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "regions"]

@@ -8,6 +8,7 @@ from sqlalchemy import select, text, update
 
 from debate import public_cache
 from debate.core.extensions import db
+from debate.live.events import wait_for_pushes
 from tests.flow import setup_tournament, submit_panel
 
 MOTION = "This House would cache the tab"
@@ -75,12 +76,15 @@ def test_a_herd_renders_once_and_a_change_renders_again(api, client, renders, ap
 
 def test_a_release_renders_its_pushed_views_once_and_the_herd_nothing(api, client, renders):
     """With pushed views (debate/live/events.py) the release itself renders each part of each pushed
-    view once, in the league's language, after the commit; the re-fetches that follow (clients
-    of other views, reconnects) are answered from that render."""
+    view once, in the league's language, after the commit (in the background task, once it has
+    run); the re-fetches that follow (clients of other views, reconnects) are answered from that
+    render."""
     t, _ = setup_tournament(api, teams_per_league=4, adjudicators=12, rooms=6, leagues=("en", "kk"))
     lid = _lids(t)["en"]
     rnd, _draw = _round(api, t)
     api.post(f"/rounds/{rnd['id']}/release", {"draw": True, "league_id": lid})
+    assert renders == []  # the request did not render them
+    assert wait_for_pushes()
     assert sorted(renders) == sorted([(lid, p, False) for p in ("draw", "results", "standings", "speakers", "bracket")]
                                      + [(lid, p, True) for p in ("draw", "motion", "standings", "bracket")])
     n = len(renders)

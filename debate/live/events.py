@@ -7,24 +7,27 @@ only what the public may see: a hint of what changed; clients then fetch the pub
 
 Pushed views: a public page showing one of the views listed in views/public.py PUSHED_VIEWS in
 its league's language joins "v<lid>:<view>" instead of "t<tid>"/"l<lid>". After a commit that
-changed a league's public state, its views are rendered ONCE here (by the same builders and
-cache as live.json, after the commit, so exactly what live.json answers at that moment) and sent
-with the event as "parts": a thousand phones update without a thousand re-fetches. An event too
+changed a league's public state, its views are rendered ONCE (by the same builders and cache as
+live.json, in a background task of the process that committed, reading the committed state, so
+exactly what live.json answers at that moment; the request does not wait for it) and sent with
+the event as "parts": a thousand phones update without a thousand re-fetches. An event too
 large (LIVE_PUSH_MAX_BYTES) or that could not be rendered goes without parts: those clients
 re-fetch. "version" (the public version the parts were rendered at) lets a client ignore an
 older render arriving after a newer one.
 """
-import json
 import logging
+import threading
 import time
 
-from flask import current_app, request
+import gevent
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from flask_socketio import join_room
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core.extensions import db, socketio
+from ..core.extensions import WireJSON, db, socketio
+from . import cache as public_cache
 from ..models import League, Round, Tournament
 
 log = logging.getLogger("debate.live.events")
@@ -38,8 +41,10 @@ def _emit(event, payload, room):
 
 
 # Set by debate/views/public.py (which renders the parts; this module cannot import it: the
-# views import this one): push(league_id) yields (view, version, language, parts, countdown);
-# view(parts, projector, lang, league) -> the pushed view's name or None; names: every view.
+# views import this one): push(league_id) yields (view, version, language, parts, countdown), the
+# version being the public cache's whole version tuple (debate/live/cache.py) read before the
+# league's state; view(parts, projector, lang, league) -> the pushed view's name or None; names:
+# every view.
 _pusher = {"push": None, "view": None, "names": ()}
 
 
@@ -51,29 +56,148 @@ def _push_enabled() -> bool:
     return _pusher["push"] is not None and bool(current_app.config.get("LIVE_PUSH", True))
 
 
+# ----- a league's public change: rendered and sent in the background -----
+#
+# The request that committed a change only notes "league L changed" and returns; a background task
+# of this process (Flask-SocketIO start_background_task: a greenlet under gevent) renders the
+# league's pushed views once, reading the committed state, and sends them. One task per league at
+# a time: announcements that arrive while it renders are folded into one more pass, which reads
+# the state again, so a withdraw that follows a release closely is what gets sent, never the
+# release it undid:
+# - a newer commit announced by this process while a view was being rendered (job.again): what was
+#   rendered is dropped unsent and the task renders again;
+# - a commit announced by another process (it bumps the shared public version first): if the
+#   version moved while a view was being rendered, that view is rendered again (at most
+#   MAX_PASSES passes, since the version is global and moves with every public write of every
+#   tournament; the other process then sends its own, newer render, and live.js keeps the newer
+#   version of the two).
+# What remains is the instant between a commit and its version bump, in which live.json itself
+# would still answer from the older version: an event never shows more than the public page.
+
+MAX_PASSES = 3
+
+
+class _Job:
+    __slots__ = ("payload", "again", "base_url")
+
+    def __init__(self, payload, base_url):
+        self.payload, self.again, self.base_url = payload, True, base_url
+
+
+_jobs: dict = {}  # (id(app), league id) -> _Job: the league's task is running or about to
+_tasks: set = set()  # background tasks not finished yet (wait_for_pushes)
+_jobs_lock = threading.Lock()
+
+
+def _hint_views(payload, lid):
+    for name in _pusher["names"]:
+        _emit("changed", payload, f"v{lid}:{name}")
+
+
 def _emit_league(payload, lid):
-    """A public change of league `lid`: the hint to "l<lid>" and, to each pushed view's room, the
-    view's parts as the public sees them now, each sent as soon as it is rendered (without them
-    if too large; a hint if it could not be rendered)."""
+    """A public change of league `lid` (after the commit): the hint to "l<lid>" and, to each pushed
+    view's room, the view's parts as the public sees them, rendered and sent by the league's
+    background task. Returns at once."""
     payload = {**payload, "league_id": lid}
-    _emit("changed", payload, f"l{lid}")
     if not _push_enabled():
+        _emit("changed", payload, f"l{lid}")
         return
+    app = current_app._get_current_object()
+    key = (id(app), lid)
+    with _jobs_lock:
+        job = _jobs.get(key)
+        if job is not None:  # the league's task will render (again) after this commit
+            job.payload, job.again = payload, True
+            return
+        job = _jobs[key] = _Job(payload, request.url_root if has_request_context() else None)
+    try:
+        task = socketio.start_background_task(_league_task, app, key)
+        if task is not None:
+            _tasks.add(task)
+    except Exception:  # a live update must never break the request: a hint, and clients re-fetch
+        log.exception("could not start the live push of league %s", lid)
+        with _jobs_lock:
+            _jobs.pop(key, None)
+        _emit("changed", payload, f"l{lid}")
+        _hint_views(payload, lid)
+
+
+def _league_task(app, key):
+    """The background task of one league: passes until no announcement is pending."""
+    try:
+        with app.test_request_context("/", base_url=_jobs[key].base_url):
+            passes = 0
+            while True:
+                with _jobs_lock:
+                    job = _jobs[key]
+                    if not job.again:
+                        del _jobs[key]
+                        return
+                    job.again = False
+                    payload = job.payload
+                passes += 1
+                _send_league(payload, key[1], job, check_version=passes < MAX_PASSES)
+    except Exception:
+        log.exception("live push of league %s failed", key[1])
+        with _jobs_lock:
+            _jobs.pop(key, None)
+    finally:
+        _tasks.discard(_current_task())
+
+
+def _current_task():
+    try:
+        return gevent.getcurrent() if socketio.async_mode == "gevent" else threading.current_thread()
+    except Exception:
+        return None
+
+
+def _send_league(payload, lid, job, check_version=True):
+    """One pass: the hint to "l<lid>", then each pushed view as soon as it is rendered (without its
+    parts if too large; a hint if it could not be rendered). Stops early (job.again set) when the
+    state may have changed since the view was read, so the next pass reads it again."""
+    _emit("changed", payload, f"l{lid}")
     limit = int(current_app.config.get("LIVE_PUSH_MAX_BYTES", 256 * 1024))
     sent = set()
+    views = _pusher["push"](lid)
     try:
-        for name, version, lang, parts, countdown in _pusher["push"](lid):
-            body = {**payload, "version": version, "lang": lang, "parts": parts, "countdown": countdown}
-            if len(json.dumps(body, ensure_ascii=False)) > limit:
-                body = {**payload, "version": version}  # too large to travel: a re-fetch
+        for name, version, lang, parts, countdown in views:
+            if job.again:  # a newer commit of this process: render again
+                return
+            if check_version and version is not None and public_cache.cache().version() != version:
+                job.again = True  # another process committed meanwhile: render again
+                return
+            v = version[0] if version else None
+            body = {**payload, "version": v, "lang": lang, "parts": parts, "countdown": countdown}
+            if len(WireJSON.dumps(body)) > limit:
+                body = {**payload, "version": v}  # too large to travel: a re-fetch
             _emit("changed", body, f"v{lid}:{name}")
             sent.add(name)
+            socketio.sleep(0)  # this view's sockets are written before the next view is rendered
     except Exception:  # the clients of the views not sent re-fetch, as everyone else
         log.exception("could not render the pushed parts of league %s", lid)
-        db.session.rollback()  # after the commit: only this failed read is undone
+    finally:
+        views.close()
+        db.session.rollback()  # after the commit: only this read ends; the next pass reads anew
     for name in _pusher["names"]:
         if name not in sent:
             _emit("changed", payload, f"v{lid}:{name}")
+
+
+def wait_for_pushes(timeout: float = 10.0) -> bool:
+    """Wait until the background pushes started so far (and those they lead to) are done (tests,
+    CLI); True if none is left."""
+    deadline = time.monotonic() + timeout
+    while _tasks and time.monotonic() < deadline:
+        for task in list(_tasks):
+            task.join(max(0.0, deadline - time.monotonic()))
+            _tasks.discard(task) if not _alive(task) else None
+    return not _tasks
+
+
+def _alive(task) -> bool:
+    dead = getattr(task, "dead", None)
+    return not dead if dead is not None else task.is_alive()
 
 
 def announce_round(rnd, what: str, league_ids=None):
@@ -85,11 +209,12 @@ def announce_round(rnd, what: str, league_ids=None):
     if league_ids is None:
         league_ids = {rl.league_id for rl in rnd.leagues if rl.draw_released}
     public = [rl.league_id for rl in rnd.leagues if rl.league_id in league_ids]
+    # The hints first: once the leagues' tasks are started the request has nothing left to wait for.
+    _emit("staff", payload, f"staff{rnd.tournament_id}")
     if public:
         _emit("changed", payload, f"t{rnd.tournament_id}")
     for lid in public:
         _emit_league(payload, lid)
-    _emit("staff", payload, f"staff{rnd.tournament_id}")
 
 
 def announce_motion_edit(rnd, league_id: int) -> bool:

@@ -292,8 +292,9 @@ def pushed_view(parts, projector, lang, league) -> str | None:
 
 
 def push_parts(league_id):
-    """Called by debate/live/events.py after a commit that changed the league's public state: yields
-    (view, version, language, {part: {"available", "html"}}, countdown) for each pushed view,
+    """Called by debate/live/events.py (in the background, after a commit that changed the league's
+    public state): yields (view, version, language, {part: {"available", "html"}}, countdown) for
+    each pushed view (version: the whole cache version tuple, or None),
     rendered now in the league's language exactly as live.json would answer at this moment
     (one view at a time, so the first can travel while the next renders). The version is read
     first, then the database (so the content is never older than its version); the renders
@@ -307,7 +308,7 @@ def push_parts(league_id):
     with force_locale(league.language):
         for name, (parts, projector_style) in PUSHED_VIEWS.items():
             rendered = [cached_part(version, t, league, p, projector=projector_style) for p in parts]
-            yield (name, version[0] if version else None, league.language,
+            yield (name, version, league.language,
                    {r.part: {"available": r.available, "html": r.html} for r in rendered},
                    next((r.countdown for r in rendered if r.countdown), None))
 
