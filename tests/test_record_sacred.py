@@ -340,6 +340,7 @@ def test_undo_forfeit_from_the_debate_page(api, client, app):
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'id="undo-preview"' in html and 'id="store-btn"' in html
     assert f"{d['gov']['name']} loses the win of the forfeit." in html
+    assert 'id="affected-break"' in html and "No later round was drawn on the old result." in html
     assert api.get(f"/debates/{d['id']}/result").get_json()["forfeit"] == "opp"  # a preview stores nothing
     r = client.post(page, data={"csrf_token": token, "step": "store", "reason": "opp was there"})
     assert r.status_code == 302
