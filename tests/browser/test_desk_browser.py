@@ -259,6 +259,73 @@ def test_public_standings_and_results_on_a_phone(server, browser, played, lang):
         ctx.close()
 
 
+BOX_OVERFLOW = """() => {
+  // Every table box in main that scrolls sideways, and every table wider than its box.
+  const bad = [];
+  for (const w of document.querySelectorAll('main .table-wrap'))
+    if (w.scrollWidth > w.clientWidth + 1) bad.push(`${w.querySelector('table')?.className || 'table'} ${w.scrollWidth}>${w.clientWidth}`);
+  for (const t of document.querySelectorAll('main table')) {
+    const width = Math.ceil(t.getBoundingClientRect().width), box = t.parentElement.clientWidth;
+    if (width > box + 1) bad.push(`${t.className || 'table'} ${width}>${box}`);
+  }
+  return bad;
+}"""
+
+
+def _director_list_pages(server, played):
+    aid = server.sql("SELECT adjudicator_id FROM debate_adjudicators WHERE round_id = ? ORDER BY debate_id LIMIT 1",
+                     played["rid"])[0][0]
+    return ["teams/", "adjudicators/", "rooms/", "rounds/", f"rounds/{played['rid']}/", "audit", "feedback/missing",
+            f"feedback/adjudicators/{aid}", "awards/list"]
+
+
+@pytest.mark.parametrize("lang", ("kk", "ru"))
+def test_director_lists_fit_a_tablet_and_a_phone(server, browser, played, lang):
+    """The director's lists (teams, adjudicators, rooms, rounds, audit log, feedback, documents) at
+    768x1024 and 360x740 in the longer languages: no sideways scroll of the page nor inside a table's
+    box (a phone gets one block per row, the team and adjudicator lists two cards a line on a
+    tablet), with each row's actions on the screen; at 1366 px they stay tables with their headers."""
+    ctx, page = demo_director(browser, server, TABLET)
+    try:
+        for size in (TABLET, PHONE):
+            page.set_viewport_size(size)
+            for part in _director_list_pages(server, played):
+                page.goto(f"{server.url}/t/1/{part}?lang={lang}")
+                assert no_sideways_scroll(page), (size, part)
+                assert page.evaluate(BOX_OVERFLOW) == [], (size, part)
+            for part in ("teams/", "adjudicators/"):
+                page.goto(f"{server.url}/t/1/{part}?lang={lang}")
+                button = page.locator("main td.row-actions button").first
+                box = button.bounding_box()
+                assert box and 0 <= box["x"] and box["x"] + box["width"] <= size["width"], (size, part, box)
+                if lang == "kk":
+                    shot(page, f"desk-{part.strip('/')}-{size['width']}")
+            page.goto(f"{server.url}/t/1/rounds/{played['rid']}/paper-entry?lang={lang}")
+            assert no_sideways_scroll(page), (size, "paper-entry")
+        page.set_viewport_size(LAPTOP)
+        page.goto(f"{server.url}/t/1/teams/?lang={lang}")
+        assert page.locator("main table thead").first.is_visible()
+        assert page.evaluate(BOX_OVERFLOW) == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("lang", ("kk", "ru"))
+def test_public_motion_statistics_on_a_phone(server, browser, played, lang):
+    """A spectator's motion statistics on a phone: one block per round, each number named, no sideways scroll."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    try:
+        for lid in played["leagues"]:
+            page.goto(f"{server.url}/p/1/l/{lid}/motions?lang={lang}")
+            assert page.locator("table.motion-stats tbody tr").count() >= 1
+            assert no_sideways_scroll(page), lid
+            assert page.evaluate(BOX_OVERFLOW) == [], lid
+            assert page.evaluate(WORD_BROKEN) == [], lid
+    finally:
+        ctx.close()
+
+
 def test_director_navigation_collapses_on_a_phone(server, browser, played):
     ctx, page = demo_director(browser, server, PHONE)
     try:
