@@ -8,6 +8,7 @@ The Socket.IO test clients of tests/conftest.py wait for the background tasks be
 these tests read with _received_now to see what was sent before the tasks ran. Also: an event
 travels as compact UTF-8 JSON and is compressed once for all its sockets."""
 import json
+import threading
 
 import simple_websocket.ws as simple_websocket_ws
 from sqlalchemy import update
@@ -233,3 +234,30 @@ def test_an_event_is_compressed_once_for_every_socket(app):
             assert [e.data for e in got] == [text]
     assert deflate.stats["compressed"] - before["compressed"] == 2
     assert deflate.stats["reused"] - before["reused"] == 8
+
+
+def test_a_release_served_by_a_plain_thread_still_reaches_spectators(app, api):
+    """Served by plain threads (gevent installed, so async_mode "gevent", but nothing monkey-patched:
+    e.g. gunicorn's gthread worker publishing to Redis) a request's thread ends and a greenlet
+    spawned there never runs. The league's task must still run, and the league must not stay stuck
+    with a job that never ends (every later change of the league was silently dropped)."""
+    t, lid, rnd, draw = _setup(api)
+    watcher = _watch(app, t["id"], lid, "kk")
+    answers = []
+
+    def in_a_thread(value):
+        th = threading.Thread(target=lambda: answers.append(
+            api.post(f"/rounds/{rnd['id']}/release", {"draw": value, "league_id": lid}).status_code))
+        th.start()
+        th.join(30)
+
+    in_a_thread(True)
+    assert answers == [200] and wait_for_pushes(10)
+    got = _changed(_received_now(watcher))
+    assert got and all(n in json.dumps(got[-1], ensure_ascii=False) for n in _names(draw, lid))
+    assert not events._jobs
+    in_a_thread(False)
+    assert answers == [200, 200] and wait_for_pushes(10)
+    got = _changed(_received_now(watcher))
+    assert got and got[-1]["parts"]["draw"]["available"] is False
+    watcher.disconnect()

@@ -20,6 +20,7 @@ import threading
 import time
 
 import gevent
+import gevent.monkey
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 from flask_socketio import join_room
@@ -111,7 +112,7 @@ def _emit_league(payload, lid):
             return
         job = _jobs[key] = _Job(payload, request.url_root if has_request_context() else None)
     try:
-        task = socketio.start_background_task(_league_task, app, key)
+        task = _start_task(app, key)
         if task is not None:
             _tasks.add(task)
     except Exception:  # a live update must never break the request: a hint, and clients re-fetch
@@ -120,6 +121,21 @@ def _emit_league(payload, lid):
             _jobs.pop(key, None)
         _emit("changed", payload, f"l{lid}")
         _hint_views(payload, lid)
+
+
+def _start_task(app, key):
+    """The league's task: Flask-SocketIO's background task, except in a thread that gevent does
+    not drive. Served by threads without gevent's monkey-patching (gevent is installed, so
+    async_mode is "gevent"; e.g. gunicorn's gthread worker or waitress publishing to REDIS_URL;
+    `flask run` is not one: Flask-SocketIO puts it in threading mode), a greenlet spawned in a
+    request's thread never runs once that thread ends, and the league's job would stay pending
+    forever, dropping every later event of the league: a plain thread then."""
+    if (socketio.async_mode == "gevent" and not gevent.monkey.is_module_patched("threading")
+            and threading.current_thread() is not threading.main_thread()):
+        task = threading.Thread(target=_league_task, args=(app, key), daemon=True)
+        task.start()
+        return task
+    return socketio.start_background_task(_league_task, app, key)
 
 
 def _league_task(app, key):
@@ -142,14 +158,8 @@ def _league_task(app, key):
         with _jobs_lock:
             _jobs.pop(key, None)
     finally:
-        _tasks.discard(_current_task())
-
-
-def _current_task():
-    try:
-        return gevent.getcurrent() if socketio.async_mode == "gevent" else threading.current_thread()
-    except Exception:
-        return None
+        _tasks.discard(threading.current_thread())  # a thread (threading mode, or see _start_task)
+        _tasks.discard(gevent.getcurrent())  # a greenlet (gevent)
 
 
 def _send_league(payload, lid, job, check_version=True):
