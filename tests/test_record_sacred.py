@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import debate
-from debate.core.extensions import db
+from debate.core.extensions import db, socketio
 from debate.models import Adjudicator, AuditEntry, Debate, Team, TournamentMember, User
 from debate.services import corrections
 from tests.conftest import csrf_token
@@ -357,3 +357,26 @@ def test_undo_forfeit_from_the_debate_page(api, client, app):
     # The adjudicator's ballot is taken again.
     r = _ballot(client, keys[d["adjudicators"][0]["id"]], d)
     assert r.status_code == 201, r.get_json()
+
+
+def test_api_correction_of_a_released_forfeit_tells_the_public_pages(api, client, app):
+    """The API's correction of a forfeited debate whose result is public removes the forfeit's
+    result (until the corrected ballot is confirmed): spectators' pages are told, as the results
+    page's correction and the undone forfeit tell them."""
+    t, keys, rnd, draw, teams = _draw(api)
+    lid = t["leagues"][0]["id"]
+    d = draw["debates"][0]
+    assert api.post(f"/debates/{d['id']}/forfeit", {"absent": "gov"}).status_code == 200
+    assert api.post(f"/rounds/{rnd['id']}/release", {"results": True}).status_code == 200
+    watcher = socketio.test_client(app)
+    assert watcher.emit("join", {"tournament": t["id"], "league": lid}, callback=True)["rooms"] == [
+        f"t{t['id']}", f"l{lid}"]
+    watcher.get_received()
+    r = api.post(f"/debates/{d['id']}/corrections", {"adjudicator_id": d["adjudicators"][0]["id"], "winner": "opp",
+                                                     "scores": {"PM": 26, "MG": 25, "LO": 28, "MO": 27},
+                                                     "reason": "gov was in the wrong room"})
+    assert r.status_code == 201 and r.get_json()["ballot"]["status"] == "submitted", r.get_json()
+    assert api.get(f"/debates/{d['id']}/result").get_json()["forfeit"] is None
+    got = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
+    assert {(m.get("league_id"), m["what"]) for m in got} >= {(lid, "result")}, got
+    watcher.disconnect()

@@ -126,6 +126,8 @@ def correct(did):
         db.session.rollback()
         return jsonify(out), 200
     db.session.commit()
+    if out.get("forfeit_undone"):  # the forfeit's result is gone (public pages showed it)
+        announce_ballot(debate, None, "forfeit_undone")
     announce_ballot(debate, out["ballot"]["id"], out["ballot"]["status"])
     return jsonify(out), 201
 
