@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 import debate
 from debate.core.extensions import db, socketio
-from debate.models import Adjudicator, AuditEntry, Debate, Team, TournamentMember, User
+from debate.models import Adjudicator, AuditEntry, Debate, Room, Team, TournamentMember, User
 from debate.services import corrections
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament
@@ -380,3 +380,23 @@ def test_api_correction_of_a_released_forfeit_tells_the_public_pages(api, client
     got = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
     assert {(m.get("league_id"), m["what"]) for m in got} >= {(lid, "result")}, got
     watcher.disconnect()
+
+
+@pytest.mark.parametrize("kind,extra", [("adjudicators", {"languages": ["kk"]}), ("rooms", {})])
+def test_api_create_refuses_an_availability_that_is_not_a_boolean(api, app, kind, extra):
+    """POST adjudicators/rooms read "available" (false: starts withdrawn / out of use); "no" or 0
+    was taken as yes and the participant created available. Like PATCH: 422 not_a_bool, nothing stored."""
+    t, keys = setup_tournament(api, teams_per_league=2, adjudicators=1, rooms=1, leagues=("kk",))
+    model = Adjudicator if kind == "adjudicators" else Room
+    with app.app_context():
+        before = len(db.session.scalars(select(model)).all())
+    for value in ("no", 0, "false", [False]):
+        r = api.post(f"/tournaments/{t['id']}/{kind}", {"name": f"New {value}", "available": value, **extra})
+        assert r.status_code == 422, (value, r.get_json())
+        assert "available" in str(r.get_json()), r.get_json()
+    with app.app_context():
+        assert len(db.session.scalars(select(model)).all()) == before
+    r = api.post(f"/tournaments/{t['id']}/{kind}", {"name": "Out", "available": False, **extra})
+    assert r.status_code == 201, r.get_json()
+    with app.app_context():
+        assert db.session.get(model, r.get_json()["id"]).available is False

@@ -313,6 +313,7 @@ def _validate_adjudicator(item, team_ids, team_by_name):
         clean["needs_access"] = _bool(item.get("needs_access"))
     except ValueError:
         errors["needs_access"] = ("not_a_bool", {})
+    _check_available(errors, item)
     conflicts = item.get("conflicts") or {}
     if not isinstance(conflicts, dict):
         errors["conflicts"] = ("wrong_type", {})
@@ -338,6 +339,14 @@ def _validate_adjudicator(item, team_ids, team_by_name):
     clean["school_conflicts"] = sorted({_opt_text(errors, "conflicts.schools", s)
                                         for s in _split_list(conflicts.get("schools")) if _text(s)})
     return errors, clean
+
+
+def _check_available(errors, item):
+    """A new adjudicator's or room's "available": a JSON boolean or null (not given: yes)."""
+    try:
+        json_bool(item.get("available"))
+    except ValueError:
+        errors["available"] = ("not_a_bool", {})
 
 
 def item_available(item) -> bool:
@@ -384,6 +393,7 @@ def _validate_room(item):
     except (TypeError, ValueError):
         errors["priority"] = ("not_a_number", {})
         priority = 0
+    _check_available(errors, item)
     return errors, {"name": name, "accessible": accessible, "priority": priority}
 
 
