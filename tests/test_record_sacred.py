@@ -4,13 +4,14 @@ where the result changes."""
 import ast
 import pathlib
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
 import debate
 from debate.core.extensions import db, socketio
-from debate.models import Adjudicator, AuditEntry, Debate, Room, Team, TournamentMember, User
+from debate.models import Adjudicator, Appeal, AuditEntry, Debate, Room, Team, TournamentMember, User
 from debate.services import corrections
 from tests.conftest import csrf_token
 from tests.flow import setup_tournament
@@ -400,3 +401,33 @@ def test_api_create_refuses_an_availability_that_is_not_a_boolean(api, app, kind
     assert r.status_code == 201, r.get_json()
     with app.app_context():
         assert db.session.get(model, r.get_json()["id"]).available is False
+
+
+def test_an_appeals_correction_of_a_public_result_tells_the_public_pages(api, client, app):
+    """An upheld appeal's corrected ballot (here of a forfeited debate, confirmed at once) changes a
+    result spectators see: their pages are told, as after any other correction."""
+    t, keys, rnd, draw, teams = _draw(api, {"confirm_own_entries": True})
+    lid = t["leagues"][0]["id"]
+    d = draw["debates"][0]
+    assert api.post(f"/debates/{d['id']}/forfeit", {"absent": "opp"}).status_code == 200
+    assert api.post(f"/rounds/{rnd['id']}/release", {"results": True}).status_code == 200
+    with app.app_context():
+        appeal = Appeal(tournament_id=t["id"], round_id=rnd["id"], team_id=d["opp"]["team_id"], debate_id=d["id"],
+                        text="We were there.", filed_at=datetime.now(timezone.utc))
+        db.session.add(appeal)
+        db.session.commit()
+        aid = appeal.id
+    watcher = socketio.test_client(app)
+    watcher.emit("join", {"tournament": t["id"], "league": lid}, callback=True)
+    watcher.get_received()
+    _web_login(client)
+    r = client.post(f"/t/{t['id']}/appeals/{aid}/correction",
+                    data={"csrf_token": csrf_token(client, f"/t/{t['id']}/appeals"),
+                          "adjudicator_id": d["adjudicators"][0]["id"], "winner": "opp",
+                          **{f"score_{k}": v for k, v in {"PM": 25, "MG": 25, "LO": 28, "MO": 27}.items()}})
+    assert r.status_code == 302
+    result = api.get(f"/debates/{d['id']}/result").get_json()
+    assert result["forfeit"] is None and result["winner"] == "opp" and result["status"] == "confirmed"
+    got = [m["args"][0] for m in watcher.get_received() if m["name"] == "changed"]
+    assert {(m.get("league_id"), m["what"]) for m in got} >= {(lid, "result")}, got
+    watcher.disconnect()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..core.extensions import db
 from ..core.web import form_int, on_refusal, public_link, tournament_for
 from ..documents.pdf import team_codes_pdf as render
+from ..live.events import announce_ballot
 from ..models import Adjudicator, Appeal, Ballot, Team, Tournament
 from ..services import appeals as appeals_svc
 from ..services import awards as awards_svc
@@ -82,6 +83,9 @@ def correction(tid, aid):
     back = on_refusal(url_for("appeals.appeals", tid=t.id) + f"#appeal-{aid}")
     out = appeals_svc.enter_correction(a, current_user, adj, data)
     db.session.commit()
+    if out.get("forfeit_undone"):  # the forfeit's result is gone
+        announce_ballot(a.debate, None, "forfeit_undone")
+    announce_ballot(a.debate, out["ballot"]["id"], out["ballot"]["status"])  # public once confirmed
     if out["self_confirmed"]:
         flash(_("Corrected ballot entered and confirmed for %(name)s.", name=adj.name), "success")
     else:
