@@ -1,5 +1,6 @@
 """Test fixtures. The suite runs on SQLite by default and on PostgreSQL when
 TEST_DATABASE_URL is set (CI does both)."""
+import logging
 import os
 import re
 import tempfile
@@ -64,6 +65,35 @@ def app():
 def _add_regions():
     db.session.add_all(Region(code=c, kind=k, name_kk=kk, name_ru=ru, name_en=en) for c, k, kk, ru, en in REGIONS)
     db.session.commit()
+
+
+class _Errors(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _live_errors_fail_the_test(request):
+    """A live push swallows its errors (a failed send never breaks a request), so a broken pushed view
+    would pass unnoticed: any error the live module logs fails the test, unless the test is marked
+    `live_errors_expected` (it provokes one on purpose)."""
+    handler = _Errors()
+    logger = logging.getLogger("debate.live.events")
+    logger.addHandler(handler)
+    yield
+    wait_for_pushes(10)
+    logger.removeHandler(handler)
+    if handler.records and not request.node.get_closest_marker("live_errors_expected"):
+        pytest.fail("the live module logged an error: " + "; ".join(
+            handler.format(r) + (f" ({r.exc_info[1]!r})" if r.exc_info else "") for r in handler.records))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live_errors_expected: the test makes the live module log an error on purpose")
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ travels as compact UTF-8 JSON and is compressed once for all its sockets."""
 import json
 import threading
 
+import pytest
 import simple_websocket.ws as simple_websocket_ws
 from sqlalchemy import update
 from wsproto import ConnectionType, WSConnection
@@ -182,6 +183,7 @@ def test_announcements_during_a_render_fold_into_one_more_pass(app, api, monkeyp
     watcher.disconnect()
 
 
+@pytest.mark.live_errors_expected
 def test_a_failed_render_never_breaks_the_request_and_sends_a_hint(app, api, monkeypatch):
     t, lid, rnd, _draw = _setup(api)
     watcher = _watch(app, t["id"], lid, "kk")
